@@ -1,0 +1,41 @@
+namespace Preflight.Configuration;
+
+/// <summary>
+/// Bounds on the work one package may cause. Hitting a limit produces a <c>package</c> finding at that
+/// location and the scan goes on with the rest.
+/// </summary>
+public sealed record PackageLimits
+{
+    /// <summary>The defaults documented in the README.</summary>
+    public static PackageLimits Default { get; } = new();
+
+    /// <summary>Total bytes decompressed across the package and everything nested in it. Default 4 GiB.</summary>
+    public long MaxTotalBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Bytes of one entry. Default 512 MiB.</summary>
+    public long MaxEntryBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Largest ratio of decompressed to compressed bytes, checked once an entry exceeds <see cref="RatioThresholdBytes"/>. Default 100.</summary>
+    public double MaxCompressionRatio { get; init; } = 100;
+
+    /// <summary>Entries at or below this many decompressed bytes are never ratio-checked. Default 1 MiB.</summary>
+    public long RatioThresholdBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Entries across the package and everything nested in it. Default 200,000.</summary>
+    public int MaxEntries { get; init; } = 200_000;
+
+    /// <summary>How deep archives may nest inside the package (the package itself is depth 0). Default 8.</summary>
+    public int MaxDepth { get; init; } = 8;
+
+    /// <summary>Wall-clock budget for reading one package. Default 10 minutes.</summary>
+    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Bytes of one entry held in memory for the detectors. Larger entries are still read to the end (for the
+    /// limits and the hash) but only this prefix is analysed, and the report says so. Default 64 MiB.
+    /// </summary>
+    public int MaxAnalyzedEntryBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>A nested archive larger than this is spooled to a temporary file (always deleted) instead of memory. Default 64 MiB.</summary>
+    public long MaxInMemoryNestedArchiveBytes { get; init; } = 64L * 1024 * 1024;
+}

@@ -1,0 +1,140 @@
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using Mono.Cecil;
+
+namespace Preflight.Content;
+
+/// <summary>
+/// An entry's bytes and the views detectors share. Each view is computed at most once, on first use, by
+/// whichever detector asks first. Not thread-safe: one entry is analysed by one thread (see
+/// <c>IDetector</c>).
+/// </summary>
+public sealed class EntryContent
+{
+    private readonly string _path;
+    private bool _encodingDone;
+    private Encoding? _encoding;
+    private string? _text;
+    private LineIndex? _lines;
+    private IReadOnlyList<PrintableString>? _strings;
+    private bool _moduleDone;
+    private ModuleDefinition? _module;
+    private string? _moduleError;
+    private SyntaxTree? _syntaxTree;
+
+    /// <summary>Creates the views over an entry's bytes.</summary>
+    /// <param name="path">The entry's location path (used in parse diagnostics).</param>
+    /// <param name="bytes">The entry's bytes (or their analysed prefix).</param>
+    /// <param name="kind">What the sniffer decided.</param>
+    public EntryContent(string path, ReadOnlyMemory<byte> bytes, ContentKind kind)
+    {
+        _path = path;
+        Bytes = bytes;
+        Kind = kind;
+    }
+
+    /// <summary>The raw bytes.</summary>
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>What the entry is.</summary>
+    public ContentKind Kind { get; }
+
+    /// <summary>The text encoding, or null when the bytes are not text.</summary>
+    public Encoding? Encoding
+    {
+        get
+        {
+            if (!_encodingDone)
+            {
+                _encoding = Kind is ContentKind.Text or ContentKind.CertificateContainer or ContentKind.Empty
+                    ? TextDecoding.Detect(Bytes.Span)
+                    : null;
+                _encodingDone = true;
+            }
+            return _encoding;
+        }
+    }
+
+    /// <summary>True when the entry decodes as text.</summary>
+    public bool IsText => Encoding is not null;
+
+    /// <summary>The decoded text (without a byte-order mark); empty when the entry is not text.</summary>
+    public string Text
+    {
+        get
+        {
+            if (_text is null)
+            {
+                var encoding = Encoding;
+                if (encoding is null) _text = string.Empty;
+                else
+                {
+                    var span = Bytes.Span;
+                    _text = encoding.GetString(span[TextDecoding.PreambleLength(span)..]);
+                }
+            }
+            return _text;
+        }
+    }
+
+    /// <summary>Line boundaries of <see cref="Text"/>: 1-based line numbers without a string per line.</summary>
+    public LineIndex Lines => _lines ??= new LineIndex(Text);
+
+    /// <summary>Printable ASCII and UTF-16LE strings of a binary, with their byte offsets (at least 6 characters).</summary>
+    public IReadOnlyList<PrintableString> PrintableStrings => _strings ??= Content.PrintableStrings.Extract(Bytes.Span, PrintableString.DefaultMinimumLength);
+
+    /// <summary>
+    /// The assembly's main module read as metadata by Mono.Cecil from memory, with no reference resolution
+    /// and no symbols; it is never loaded into the runtime. Null when the entry is not a .NET assembly or its
+    /// metadata is malformed (then <see cref="ModuleError"/> says why).
+    /// </summary>
+    public ModuleDefinition? Module
+    {
+        get
+        {
+            if (!_moduleDone)
+            {
+                _moduleDone = true;
+                if (Kind == ContentKind.DotNetAssembly)
+                {
+                    try
+                    {
+                        _module = ModuleDefinition.ReadModule(new MemoryStream(Bytes.ToArray(), writable: false), new ReaderParameters(ReadingMode.Deferred)
+                        {
+                            ReadSymbols = false,
+                            InMemory = true,
+                            AssemblyResolver = NoAssemblyResolver.Instance,
+                            MetadataResolver = null,
+                        });
+                    }
+                    catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IOException or NotSupportedException or IndexOutOfRangeException or OverflowException or NullReferenceException or EndOfStreamException)
+                    {
+                        _moduleError = $"the assembly's metadata could not be read ({ex.GetType().Name})";
+                    }
+                }
+            }
+            return _module;
+        }
+    }
+
+    /// <summary>Why <see cref="Module"/> is null for an entry that looked like an assembly.</summary>
+    public string? ModuleError => Module is null ? _moduleError : null;
+
+    /// <summary>A Roslyn syntax tree of <see cref="Text"/> (C# latest, script kind for <c>.csx</c>). Parsing never fails; errors are in the tree's diagnostics.</summary>
+    public SyntaxTree CSharpSyntaxTree => _syntaxTree ??= Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+        SourceText.From(Text),
+        new CSharpParseOptions(LanguageVersion.Latest,
+            kind: _path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) ? SourceCodeKind.Script : SourceCodeKind.Regular),
+        path: _path);
+
+    /// <summary>Resolves nothing: the package's references are never looked up or loaded.</summary>
+    private sealed class NoAssemblyResolver : IAssemblyResolver
+    {
+        public static readonly NoAssemblyResolver Instance = new();
+        public AssemblyDefinition Resolve(AssemblyNameReference name) => throw new AssemblyResolutionException(name);
+        public AssemblyDefinition Resolve(AssemblyNameReference name, ReaderParameters parameters) => throw new AssemblyResolutionException(name);
+        public void Dispose() { }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Preflight.Configuration;
+using Preflight.Content;
+using Preflight.Findings;
+
+namespace Preflight.Detectors;
+
+/// <summary>
+/// The per-scan state every detector reports into. Thread-safe: detectors call it concurrently.
+/// </summary>
+public class DetectorContext
+{
+    private readonly ScanState _state;
+
+    internal DetectorContext(ScanState state) => _state = state;
+
+    /// <summary>The scan's options.</summary>
+    public ScanOptions Options => _state.Options;
+
+    /// <summary>The evaluation time (<c>--as-of</c>, else now), fixed for the whole scan.</summary>
+    public DateTimeOffset EvaluationTime => _state.EvaluationTime;
+
+    /// <summary>Cancelled when the scan is.</summary>
+    public CancellationToken CancellationToken => _state.CancellationToken;
+
+    /// <summary>The inventory under construction.</summary>
+    public InventoryBuilder Inventory => _state.Inventory;
+
+    /// <summary>
+    /// Reports a finding. The fingerprint is computed from the rule id, the location path and
+    /// <paramref name="identity"/>; the severity is the rule's default unless given, then any configured
+    /// override applies.
+    /// </summary>
+    /// <param name="rule">One of the detector's rules.</param>
+    /// <param name="location">Where.</param>
+    /// <param name="message">One sentence for a person; never a secret in clear.</param>
+    /// <param name="identity">What distinguishes this finding at this path (a secret, a unit name, a statement). Hashed, never shown.</param>
+    /// <param name="evidence">A short excerpt, already redacted.</param>
+    /// <param name="severity">The severity for this occurrence, when it differs from the rule's default.</param>
+    /// <param name="properties">Rule-specific facts.</param>
+    public Finding Report(
+        RuleDescriptor rule,
+        Location location,
+        string message,
+        string identity,
+        string? evidence = null,
+        Severity? severity = null,
+        IReadOnlyDictionary<string, string>? properties = null)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(location);
+        var effective = Options.SeverityOverrides.TryGetValue(rule.Id, out var configured)
+            ? configured
+            : severity ?? rule.DefaultSeverity;
+        var finding = new Finding(
+            rule.Id, rule.Name, rule.Detector, effective, message, location, evidence,
+            Fingerprint.Compute(rule.Id, location.Path, identity),
+            properties ?? EmptyProperties);
+        _state.Findings.Add(finding);
+        return finding;
+    }
+
+    /// <summary>Records that something could not be analysed in full.</summary>
+    public void Diagnostic(string path, string message) => _state.Diagnostics.Add(new ScanDiagnostic(path, message));
+
+    internal static IReadOnlyDictionary<string, string> EmptyProperties { get; } = new Dictionary<string, string>();
+}
+
+/// <summary>The context of one entry: its views plus everything of <see cref="DetectorContext"/>.</summary>
+public sealed class EntryContext : DetectorContext
+{
+    internal EntryContext(ScanState state, EntryInfo info, EntryContent content) : base(state)
+    {
+        Info = info;
+        Content = content;
+    }
+
+    /// <summary>What the gate saw.</summary>
+    public EntryInfo Info { get; }
+
+    /// <summary>The entry's bytes and lazily computed views, shared by every detector of this entry.</summary>
+    public EntryContent Content { get; }
+
+    /// <summary>A location in this entry.</summary>
+    public Location At(int? line = null, int? column = null) => new(Info.Path, line, column);
+}
+
+/// <summary>Mutable per-scan state behind the contexts.</summary>
+internal sealed class ScanState(ScanOptions options, CancellationToken cancellationToken)
+{
+    public ScanOptions Options { get; } = options;
+    public DateTimeOffset EvaluationTime { get; } = options.EvaluationTime;
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+    public ConcurrentBag<Finding> Findings { get; } = [];
+    public ConcurrentBag<ScanDiagnostic> Diagnostics { get; } = [];
+    public InventoryBuilder Inventory { get; } = new();
+}

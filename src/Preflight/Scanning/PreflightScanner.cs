@@ -1,0 +1,163 @@
+using System.Threading.Channels;
+using Preflight.Configuration;
+using Preflight.Content;
+using Preflight.Detectors;
+using Preflight.Detectors.Package;
+using Preflight.Findings;
+using Preflight.Packages;
+using Preflight.Reporting;
+
+namespace Preflight;
+
+/// <summary>
+/// The entry point of the library: reads a package once, feeds every detector, and returns the report.
+/// Nothing from the package is executed, loaded or fetched.
+/// </summary>
+public static class PreflightScanner
+{
+    /// <summary>Scans the package (archive file or folder) at <paramref name="path"/>.</summary>
+    /// <exception cref="PackageUnreadableException">The path does not exist or is no package at all.</exception>
+    public static async Task<ScanReport> ScanAsync(string path, ScanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= ScanOptions.Default;
+        var state = new ScanState(options, cancellationToken);
+        var context = new DetectorContext(state);
+        var detectors = DetectorRegistry.CreateAll()
+            .Where(d => options.EnabledDetectors is null || options.EnabledDetectors.Contains(d.Id) || d.Id == PackageRules.DetectorId)
+            .ToArray();
+
+        int workers = Math.Max(1, options.MaxDegreeOfParallelism);
+        var channel = Channel.CreateBounded<PackageEntry>(new BoundedChannelOptions(workers * 2)
+        {
+            SingleWriter = true,
+            SingleReader = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var sink = new PipelineSink(channel.Writer, context);
+
+        var consumers = Enumerable.Range(0, workers)
+            .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state), cancellationToken))
+            .ToArray();
+
+        PackageSummary summary;
+        try
+        {
+            summary = await PackageReader.ReadAsync(path, options.Limits, sink, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            channel.Writer.TryComplete();
+            try
+            {
+                await Task.WhenAll(consumers).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Entries still queued after a failure or cancellation give their buffers back.
+                while (channel.Reader.TryRead(out var left)) left.Dispose();
+            }
+        }
+
+        foreach (var detector in detectors)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                detector.Complete(context);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                context.Diagnostic(string.Empty, $"detector '{detector.Id}' failed in its cross-entry step ({ex.GetType().Name}); its summary findings are missing");
+            }
+        }
+
+        var findings = state.Findings.ToList();
+        findings.Sort(Finding.ReportOrder);
+        var diagnostics = state.Diagnostics
+            .OrderBy(d => d.Path, StringComparer.Ordinal)
+            .ThenBy(d => d.Message, StringComparer.Ordinal)
+            .ToList();
+        return new ScanReport
+        {
+            Tool = ToolInfo.Current,
+            Package = new PackageInfo(summary.Path, summary.Sha256, summary.SizeBytes, summary.Entries),
+            AsOf = state.EvaluationTime,
+            Summary = ReportSummary.From(findings, options.FailOn),
+            Findings = findings,
+            Inventory = state.Inventory.Build(),
+            Diagnostics = diagnostics,
+        };
+    }
+
+    private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state)
+    {
+        while (await reader.WaitToReadAsync(state.CancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var entry))
+            {
+                using (entry)
+                {
+                    AnalyzeEntry(entry, detectors, state);
+                }
+            }
+        }
+    }
+
+    internal static void AnalyzeEntry(PackageEntry entry, IDetector[] detectors, ScanState state)
+    {
+        var data = entry.Data;
+        var kind = ContentSniffer.Classify(data.Span[..Math.Min(data.Length, ContentSniffer.PrefixLength)], entry.FileName);
+        var info = new EntryInfo(entry.Path, entry.FileName, entry.Size, kind, entry.Depth);
+        EntryContent? content = null;
+        foreach (var detector in detectors)
+        {
+            state.CancellationToken.ThrowIfCancellationRequested();
+            bool wants;
+            try
+            {
+                wants = detector.Wants(info);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                state.Diagnostics.Add(new ScanDiagnostic(entry.Path, $"detector '{detector.Id}' failed to gate this entry ({ex.GetType().Name})"));
+                continue;
+            }
+            if (!wants) continue;
+            content ??= new EntryContent(entry.Path, data, kind);
+            try
+            {
+                detector.Analyze(new EntryContext(state, info, content));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                state.Diagnostics.Add(new ScanDiagnostic(entry.Path, $"detector '{detector.Id}' failed on this entry ({ex.GetType().Name}); its findings for it are missing"));
+            }
+        }
+        if (content?.ModuleError is { } moduleError)
+            state.Diagnostics.Add(new ScanDiagnostic(entry.Path, moduleError));
+    }
+
+    /// <summary>Connects the reader's single thread to the worker pool.</summary>
+    private sealed class PipelineSink(ChannelWriter<PackageEntry> writer, DetectorContext context) : IPackageSink
+    {
+        public async ValueTask OnEntryAsync(PackageEntry entry, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                entry.Dispose();
+                throw;
+            }
+        }
+
+        public void OnIssue(PackageIssue issue) => PackageDetector.Report(context, issue);
+
+        public void OnLink(LinkItem link) => context.Inventory.Add(link);
+
+        public void OnDiagnostic(ScanDiagnostic diagnostic) => context.Diagnostic(diagnostic.Path, diagnostic.Message);
+    }
+}
