@@ -2,19 +2,13 @@ using Preflight.Reporting;
 
 namespace Preflight.Cli;
 
-/// <summary>Hands the report to the library's report writers.</summary>
+/// <summary>Hands the report to the library's <see cref="ReportWriter"/>; the CLI formats nothing itself.</summary>
 internal static class ReportOutput
 {
-    public static async Task WriteAsync(ScanReport report, string format, Stream destination, bool color, CancellationToken cancellationToken)
-    {
-        // INTERIM until the reporting branch lands: the skeleton's one line per finding.
-        _ = color;
-        if (format != "text") throw new UsageException($"--format {format} is not available in this build");
-        var writer = new StreamWriter(destination, leaveOpen: true);
-        await using (writer.ConfigureAwait(false))
-        {
-            foreach (var f in report.Findings)
-                await writer.WriteLineAsync($"{f.RuleId} {f.Severity} {f.Location} {f.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>
+    /// Writes <paramref name="report"/> to <paramref name="destination"/>. Colour is used only for text, and only
+    /// when the caller says the destination is a terminal that wants it.
+    /// </summary>
+    public static Task WriteAsync(ScanReport report, ReportFormat format, Stream destination, bool color, CancellationToken cancellationToken) =>
+        ReportWriter.WriteAsync(report, format, destination, new ReportWriterOptions { UseColor = color && format == ReportFormat.Text }, cancellationToken);
 }

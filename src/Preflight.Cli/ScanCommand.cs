@@ -10,8 +10,6 @@ namespace Preflight.Cli;
 /// <summary><c>preflight scan &lt;path&gt;</c>: arguments → <see cref="PreflightScanner"/> → a report writer → an exit code.</summary>
 internal static class ScanCommand
 {
-    private static readonly string[] Formats = ["text", "json", "sarif", "markdown"];
-
     public static Command Create(CliConsole console)
     {
         var path = new Argument<string>("path")
@@ -30,7 +28,7 @@ internal static class ScanCommand
                 return null;
             },
         };
-        var format = CliOptions.Choice("--format", "Report format.", Formats, "text");
+        var format = CliOptions.Choice("--format", "Report format.", [.. ReportFormats.Names], ReportFormat.Text.ToName());
         var output = new Option<string?>("--output")
         {
             Description = "Write the report to this file instead of standard output (its folder must exist).",
@@ -54,7 +52,7 @@ internal static class ScanCommand
             var request = new ScanRequest(
                 parse.GetValue(path)!,
                 parse.GetValue(asOf),
-                parse.GetValue(format)!,
+                ReportFormats.TryParse(parse.GetValue(format), out var chosen) ? chosen : ReportFormat.Text,
                 parse.GetValue(output),
                 CliValues.TryParseFailOn(parse.GetValue(failOn)!, out var level) ? level : Severity.High,
                 isVerbose);
@@ -63,7 +61,7 @@ internal static class ScanCommand
         return command;
     }
 
-    private sealed record ScanRequest(string Path, DateTimeOffset? AsOf, string Format, string? Output, Severity? FailOn, bool Verbose);
+    private sealed record ScanRequest(string Path, DateTimeOffset? AsOf, ReportFormat Format, string? Output, Severity? FailOn, bool Verbose);
 
     private static async Task<int> RunAsync(ScanRequest request, CliConsole console, CancellationToken cancellationToken)
     {
@@ -77,7 +75,7 @@ internal static class ScanCommand
 
         if (outputPath is null)
         {
-            bool color = request.Format == "text" && console.OutIsTerminal && !console.NoColorRequested;
+            bool color = request.Format == ReportFormat.Text && console.OutIsTerminal && !console.NoColorRequested;
             await ReportOutput.WriteAsync(report, request.Format, console.Out, color, cancellationToken).ConfigureAwait(false);
             await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -26,10 +26,10 @@ public class CliExitCodeTests
     [Test]
     public async Task Scan_exits_1_when_a_high_finding_is_at_the_default_fail_on_level()
     {
-        var result = await CliHarness.RunAsync("scan", _work.TarWithShadowLink(), "--as-of", "2026-11-27");
+        var result = await CliHarness.RunAsync("scan", _work.TarWithShadowLink(), "--as-of", "2026-11-27", "--format", "json");
 
         result.ExitCode.Should().Be(1, result.ToString());
-        result.Stdout.Should().Contain("PF006");
+        CliReportTests.RuleIds(result.Stdout).Should().Equal("PF006");
         result.Stderr.Should().BeEmpty();
     }
 
@@ -154,13 +154,13 @@ public class CliExitCodeTests
     [Test]
     public async Task Output_writes_the_report_to_the_file_and_nothing_to_stdout()
     {
-        string target = _work.PathOf("report.txt");
+        string target = _work.PathOf("report.json");
 
-        var result = await CliHarness.RunAsync("scan", _work.TarWithShadowLink(), "--output", target);
+        var result = await CliHarness.RunAsync("scan", _work.TarWithShadowLink(), "--format", "json", "--output", target);
 
         result.ExitCode.Should().Be(1);
         result.Stdout.Should().BeEmpty();
-        File.ReadAllText(target).Should().Contain("PF006");
+        CliReportTests.RuleIds(File.ReadAllText(target)).Should().Equal("PF006");
     }
 
     [Test]
@@ -182,10 +182,10 @@ public class CliExitCodeTests
         string tar = _work.TarWithShadowLink();
 
         var failing = await CliHarness.RunProcessAsync("scan", tar);
-        var passing = await CliHarness.RunProcessAsync("scan", tar, "--fail-on", "none");
+        var passing = await CliHarness.RunProcessAsync("scan", tar, "--fail-on", "none", "--format", "json");
 
         failing.ExitCode.Should().Be(1, failing.ToString());
         passing.ExitCode.Should().Be(0, passing.ToString());
-        passing.Stdout.Should().Contain("PF006").And.NotContain("\u001b[", "standard output is a pipe, not a terminal");
+        CliReportTests.RuleIds(passing.Stdout).Should().Equal("PF006");
     }
 }
