@@ -247,9 +247,12 @@ internal static class ArchiveSources
                 var outcome = await session.ReadEntryAsync(zin, path, depth, entry.Size, entry.CompressedSize, ZipTime(entry), counting).ConfigureAwait(false);
                 if (!outcome.Read) break;
                 salvaged++;
-                if (outcome.Error is not null)
+                var failed = outcome;
+                if (outcome.Error is null && outcome.Complete && entry.Size > 0 && outcome.Size < entry.Size)
+                    failed = outcome with { Error = EntryReadErrors.Describe(new EndOfStreamException()) };
+                if (failed.Error is not null)
                 {
-                    session.ReportReadError(path, outcome);
+                    session.ReportReadError(path, failed);
                     stopped = $"damaged data in {path}";
                     break;
                 }
@@ -290,7 +293,9 @@ internal static class ArchiveSources
     private static async Task ReadTarAsync(ReadSession session, Stream stream, string prefix, int depth, IByteMeter? meter)
     {
         string archive = Trim(prefix);
-        using var tar = new TarInputStream(stream, Encoding.UTF8) { IsStreamOwner = false };
+        // One 512-byte block per record: SharpZipLib's TarBuffer pads a short final record with stale pool
+        // bytes and carries on, so the probe below turns any end of data inside the archive into an error.
+        using var tar = new TarInputStream(new TarEndProbe(stream), blockFactor: 1, Encoding.UTF8) { IsStreamOwner = false };
         var names = new NameTracker();
         int headers = 0;
         string after = "the first header";
@@ -337,6 +342,27 @@ internal static class ArchiveSources
                 session.Diagnostic(archive, $"tar reading stopped inside {path} after {size} bytes ({error})");
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Under a tar reader that asks for whole 512-byte blocks: the data ending where a block was asked for
+    /// means the archive is truncated (a complete tar ends with zero blocks and is never read past them).
+    /// </summary>
+    private sealed class TarEndProbe(Stream inner) : ReadOnlyForwardStream
+    {
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            if (n == 0 && !buffer.IsEmpty) throw new EndOfStreamException();
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (n == 0 && !buffer.IsEmpty) throw new EndOfStreamException();
+            return n;
         }
     }
 

@@ -29,6 +29,7 @@ internal readonly record struct EntryOutcome(bool Read, long Size, bool Complete
 internal sealed class ReadSession : IDisposable
 {
     private const int CopyBufferBytes = 81920;
+    private const int MaxReadBytes = 128 * 1024;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _totalBytes;
     private long _nestedMemory;
@@ -267,7 +268,8 @@ internal sealed class ReadSession : IDisposable
                                 ArrayPool<byte>.Shared.Return(buffer);
                                 buffer = bigger;
                             }
-                            target = buffer.AsMemory(held, Math.Min(buffer.Length, window) - held);
+                            // Bounded reads: limits are checked after each read, so one read must not be huge.
+                            target = buffer.AsMemory(held, Math.Min(Math.Min(buffer.Length, window) - held, MaxReadBytes));
                         }
                         else
                         {
