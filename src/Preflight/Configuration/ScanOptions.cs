@@ -42,6 +42,19 @@ public sealed record ScanOptions
     /// </summary>
     public string? InstalledUnitsFile { get; init; }
 
+    /// <summary>Rule ids whose findings are not reported at all (the configuration's <c>"enabled": false</c>).</summary>
+    public IReadOnlySet<string> DisabledRules { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Globs (Microsoft.Extensions.FileSystemGlobbing syntax, <c>**</c> across folders) of entry paths that
+    /// detectors do not analyse. The package detector still checks every entry: an excluded entry can still
+    /// be a traversal or a bomb.
+    /// </summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>A suppressions file (<c>preflight-suppressions.json</c>) applied after the scan.</summary>
+    public string? SuppressionsFile { get; init; }
+
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();
 }

@@ -36,7 +36,7 @@ public class DetectorContext
     public InventoryBuilder Inventory => _state.Inventory;
 
     /// <summary>
-    /// Reports a finding. The fingerprint is computed from the rule id, the location path and
+    /// Reports a finding (unless the configuration disabled its rule). The fingerprint is computed from the rule id, the location path and
     /// <paramref name="identity"/>; the severity is the rule's default unless given, then any configured
     /// override applies.
     /// </summary>
@@ -65,7 +65,7 @@ public class DetectorContext
             rule.Id, rule.Name, rule.Detector, effective, message, location, evidence,
             Fingerprint.Compute(rule.Id, location.Path, identity),
             properties ?? EmptyProperties);
-        _state.Findings.Add(finding);
+        if (!Options.DisabledRules.Contains(rule.Id)) _state.Findings.Add(finding);
         return finding;
     }
 

@@ -17,11 +17,14 @@ public static class PreflightScanner
 {
     /// <summary>Scans the package (archive file or folder) at <paramref name="path"/>.</summary>
     /// <exception cref="PackageUnreadableException">The path does not exist or is no package at all.</exception>
+    /// <exception cref="Configuration.ConfigurationException">The suppressions file is invalid.</exception>
     public static async Task<ScanReport> ScanAsync(string path, ScanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= ScanOptions.Default;
         var installed = options.InstalledUnitsFile is { } unitsFile ? InstalledUnits.Read(unitsFile) : null;
+        // Read before scanning so that a broken file fails fast.
+        var suppressionSet = options.SuppressionsFile is { } suppressionsFile ? SuppressionSet.Load(suppressionsFile) : null;
 
         Inventory? baselineInventory = null;
         BaselineInfo? baselineInfo = null;
@@ -46,6 +49,17 @@ public static class PreflightScanner
 
         var findings = state.Findings.ToList();
         findings.Sort(Finding.ReportOrder);
+        IReadOnlyList<Finding> reported = findings;
+        IReadOnlyList<SuppressionResult> suppressions = [];
+        if (suppressionSet is not null)
+        {
+            (reported, suppressions) = suppressionSet.Apply(findings, state.EvaluationTime);
+            foreach (var r in suppressions.Where(r => r.Status == "expired" && r.Matched > 0))
+                state.Diagnostics.Add(new ScanDiagnostic(string.Empty,
+                    $"suppression {r.Suppression.Describe()} expired on {r.Suppression.Expires!.Value.AddTicks(-1):yyyy-MM-dd}; the {r.Matched} finding(s) it covered count again"));
+            foreach (var r in suppressions.Where(r => r.Status == "unused"))
+                state.Diagnostics.Add(new ScanDiagnostic(string.Empty, $"suppression {r.Suppression.Describe()} matched no finding; remove it if the problem is gone"));
+        }
         var diagnostics = state.Diagnostics
             .OrderBy(d => d.Path, StringComparer.Ordinal)
             .ThenBy(d => d.Message, StringComparer.Ordinal)
@@ -57,10 +71,11 @@ public static class PreflightScanner
             Package = new PackageInfo(summary.Path, summary.Sha256, summary.SizeBytes, summary.Entries),
             Baseline = baselineInfo,
             AsOf = state.EvaluationTime,
-            Summary = ReportSummary.From(findings, options.FailOn),
-            Findings = findings,
+            Summary = ReportSummary.From(reported, options.FailOn),
+            Findings = reported,
+            Suppressions = suppressions,
             Inventory = inventory,
-            Changes = baselineInventory is null ? null : InventoryComparison.Compare(baselineInventory, inventory, findings),
+            Changes = baselineInventory is null ? null : InventoryComparison.Compare(baselineInventory, inventory, reported),
             Diagnostics = diagnostics,
         };
     }
@@ -70,6 +85,7 @@ public static class PreflightScanner
     {
         var options = state.Options;
         var context = new DetectorContext(state);
+        var exclude = new PathGlob(options.Exclude);
         var detectors = DetectorRegistry.CreateAll()
             .Where(d => options.EnabledDetectors is null || options.EnabledDetectors.Contains(d.Id) || d.Id == PackageRules.DetectorId)
             .ToArray();
@@ -84,7 +100,7 @@ public static class PreflightScanner
         var sink = new PipelineSink(channel.Writer, context);
 
         var consumers = Enumerable.Range(0, workers)
-            .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state), cancellationToken))
+            .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state, exclude), cancellationToken))
             .ToArray();
 
         PackageSummary summary;
@@ -122,7 +138,7 @@ public static class PreflightScanner
         return summary;
     }
 
-    private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state)
+    private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state, PathGlob exclude)
     {
         while (await reader.WaitToReadAsync(state.CancellationToken).ConfigureAwait(false))
         {
@@ -130,6 +146,7 @@ public static class PreflightScanner
             {
                 using (entry)
                 {
+                    if (exclude.Count > 0 && exclude.IsMatch(entry.Path)) continue;
                     AnalyzeEntry(entry, detectors, state);
                 }
             }
