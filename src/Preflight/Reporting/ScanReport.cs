@@ -48,6 +48,12 @@ public sealed record ToolInfo(string Name, string Version)
         .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
         .Select(a => a.InformationalVersion.Split('+')[0])
         .FirstOrDefault() ?? "0.0.0");
+
+    /// <summary>
+    /// Where people read about the tool and its rules (SARIF <c>tool.driver.informationUri</c>): the library's
+    /// package page, derived from its PackageId.
+    /// </summary>
+    public static Uri InformationUri { get; } = new("https://www.nuget.org/packages/Preflight");
 }
 
 /// <summary>The scanned package.</summary>
