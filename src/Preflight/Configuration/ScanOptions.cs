@@ -29,6 +29,19 @@ public sealed record ScanOptions
     /// <summary>Severity overrides per rule id.</summary>
     public IReadOnlyDictionary<string, Severity> SeverityOverrides { get; init; } = new Dictionary<string, Severity>();
 
+    /// <summary>
+    /// The package (archive or folder) installed today, the previous version. It is read with the same
+    /// pipeline and limits for its inventory only; its own findings are not reported. The report then has an
+    /// "upgrade changes" section, and detectors compare against it (renamed and removed units, new items).
+    /// </summary>
+    public string? Baseline { get; init; }
+
+    /// <summary>
+    /// A file holding the output of <c>systemctl list-unit-files --no-legend</c> from the target host: unit
+    /// names that exist there, so references to them are not reported as dangling. A lighter baseline for names.
+    /// </summary>
+    public string? InstalledUnitsFile { get; init; }
+
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();
 }

@@ -23,6 +23,15 @@ public class DetectorContext
     /// <summary>Cancelled when the scan is.</summary>
     public CancellationToken CancellationToken => _state.CancellationToken;
 
+    /// <summary>
+    /// The inventory of the baseline package (the version installed today), when <c>--baseline</c> was given;
+    /// read with the same pipeline, inventory only. Null without a baseline.
+    /// </summary>
+    public Inventory? Baseline => _state.Baseline;
+
+    /// <summary>Unit names installed on the target host (<c>--installed-units</c>), when given.</summary>
+    public IReadOnlySet<string>? InstalledUnits => _state.InstalledUnits;
+
     /// <summary>The inventory under construction.</summary>
     public InventoryBuilder Inventory => _state.Inventory;
 
@@ -94,4 +103,6 @@ internal sealed class ScanState(ScanOptions options, CancellationToken cancellat
     public ConcurrentBag<Finding> Findings { get; } = [];
     public ConcurrentBag<ScanDiagnostic> Diagnostics { get; } = [];
     public InventoryBuilder Inventory { get; } = new();
+    public Inventory? Baseline { get; init; }
+    public IReadOnlySet<string>? InstalledUnits { get; init; }
 }

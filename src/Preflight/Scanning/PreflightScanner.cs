@@ -21,7 +21,54 @@ public static class PreflightScanner
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= ScanOptions.Default;
-        var state = new ScanState(options, cancellationToken);
+        var installed = options.InstalledUnitsFile is { } unitsFile ? InstalledUnits.Read(unitsFile) : null;
+
+        Inventory? baselineInventory = null;
+        BaselineInfo? baselineInfo = null;
+        if (options.Baseline is { } baselinePath)
+        {
+            var baselineState = new ScanState(options, cancellationToken) { InstalledUnits = installed };
+            PackageSummary baselineSummary;
+            try
+            {
+                baselineSummary = await RunAsync(baselinePath, baselineState, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PackageUnreadableException ex)
+            {
+                throw new PackageUnreadableException($"baseline: {ex.Message}", ex) { NotFound = ex.NotFound };
+            }
+            baselineInventory = baselineState.Inventory.Build();
+            baselineInfo = new BaselineInfo(baselineSummary.Path, baselineSummary.Sha256);
+        }
+
+        var state = new ScanState(options, cancellationToken) { Baseline = baselineInventory, InstalledUnits = installed };
+        var summary = await RunAsync(path, state, cancellationToken).ConfigureAwait(false);
+
+        var findings = state.Findings.ToList();
+        findings.Sort(Finding.ReportOrder);
+        var diagnostics = state.Diagnostics
+            .OrderBy(d => d.Path, StringComparer.Ordinal)
+            .ThenBy(d => d.Message, StringComparer.Ordinal)
+            .ToList();
+        var inventory = state.Inventory.Build();
+        return new ScanReport
+        {
+            Tool = ToolInfo.Current,
+            Package = new PackageInfo(summary.Path, summary.Sha256, summary.SizeBytes, summary.Entries),
+            Baseline = baselineInfo,
+            AsOf = state.EvaluationTime,
+            Summary = ReportSummary.From(findings, options.FailOn),
+            Findings = findings,
+            Inventory = inventory,
+            Changes = baselineInventory is null ? null : InventoryComparison.Compare(baselineInventory, inventory, findings),
+            Diagnostics = diagnostics,
+        };
+    }
+
+    /// <summary>Reads one package through every detector into <paramref name="state"/>.</summary>
+    private static async Task<PackageSummary> RunAsync(string path, ScanState state, CancellationToken cancellationToken)
+    {
+        var options = state.Options;
         var context = new DetectorContext(state);
         var detectors = DetectorRegistry.CreateAll()
             .Where(d => options.EnabledDetectors is null || options.EnabledDetectors.Contains(d.Id) || d.Id == PackageRules.DetectorId)
@@ -72,22 +119,7 @@ public static class PreflightScanner
             }
         }
 
-        var findings = state.Findings.ToList();
-        findings.Sort(Finding.ReportOrder);
-        var diagnostics = state.Diagnostics
-            .OrderBy(d => d.Path, StringComparer.Ordinal)
-            .ThenBy(d => d.Message, StringComparer.Ordinal)
-            .ToList();
-        return new ScanReport
-        {
-            Tool = ToolInfo.Current,
-            Package = new PackageInfo(summary.Path, summary.Sha256, summary.SizeBytes, summary.Entries),
-            AsOf = state.EvaluationTime,
-            Summary = ReportSummary.From(findings, options.FailOn),
-            Findings = findings,
-            Inventory = state.Inventory.Build(),
-            Diagnostics = diagnostics,
-        };
+        return summary;
     }
 
     private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state)
