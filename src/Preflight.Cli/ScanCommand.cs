@@ -57,6 +57,11 @@ internal static class ScanCommand
             Description = $"Suppressions file (default: {SuppressionSet.DefaultFileName} next to the package, when present, or the one the configuration names).",
             HelpName = "file",
         };
+        var since = new Option<string?>("--since")
+        {
+            Description = "A previous JSON report: report only findings whose fingerprints are new (compares reports; --baseline compares packages).",
+            HelpName = "report.json",
+        };
         var verbose = new Option<bool>("--verbose")
         {
             Description = "Show a timing line on success and the full exception on errors.",
@@ -64,7 +69,7 @@ internal static class ScanCommand
 
         var command = new Command("scan", "Scan a package before it is installed and report what it will do.")
         {
-            path, asOf, format, output, failOn, baseline, installedUnits, config, suppressions, verbose,
+            path, asOf, format, output, failOn, baseline, installedUnits, config, suppressions, since, verbose,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -80,6 +85,7 @@ internal static class ScanCommand
                 parse.GetValue(installedUnits),
                 parse.GetValue(config),
                 parse.GetValue(suppressions),
+                parse.GetValue(since),
                 isVerbose);
             return CliErrors.GuardAsync(console, isVerbose, () => RunAsync(request, console, cancellationToken));
         });
@@ -97,6 +103,7 @@ internal static class ScanCommand
         string? InstalledUnits,
         string? Config,
         string? Suppressions,
+        string? Since,
         bool Verbose);
 
     /// <summary>
@@ -127,6 +134,7 @@ internal static class ScanCommand
         if (request.FailOnGiven || configPath is null) options = options with { FailOn = request.FailOn };
         if (request.Baseline is not null) options = options with { Baseline = request.Baseline };
         if (request.InstalledUnits is not null) options = options with { InstalledUnitsFile = request.InstalledUnits };
+        if (request.Since is not null) options = options with { Since = request.Since };
         return options;
     }
 

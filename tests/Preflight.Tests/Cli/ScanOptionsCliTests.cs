@@ -84,3 +84,35 @@ public class ScanOptionsCliTests
         }
     }
 }
+
+public class SinceTests
+{
+    [Test]
+    public async Task Since_a_previous_report_only_new_findings_are_reported()
+    {
+        var units = Path.Combine(SharedData.RepositoryRoot, "fixtures", "units", "new");
+        var dir = Directory.CreateTempSubdirectory("pf-since-");
+        try
+        {
+            var previous = Path.Combine(dir.FullName, "previous.json");
+            var first = await CliHarness.RunAsync("scan", units, "--as-of", "2026-11-27", "--format", "json", "--output", previous);
+            first.ExitCode.Should().Be(1);
+
+            var again = await CliHarness.RunAsync("scan", units, "--as-of", "2026-11-27", "--format", "json", "--since", previous);
+            again.ExitCode.Should().Be(0, "nothing is new since the previous report");
+            using var json = System.Text.Json.JsonDocument.Parse(again.Stdout);
+            json.RootElement.GetProperty("findings").GetArrayLength().Should().Be(0);
+            json.RootElement.GetProperty("diagnostics").EnumerateArray()
+                .Should().Contain(d => d.GetProperty("message").GetString()!.Contains("already in the previous report", StringComparison.Ordinal));
+
+            await File.WriteAllTextAsync(previous, "{ \"not\": \"a report\" }");
+            var broken = await CliHarness.RunAsync("scan", units, "--since", previous);
+            broken.ExitCode.Should().Be(2);
+            broken.StderrLines.Should().ContainSingle().Which.Should().Contain("not a Preflight JSON report");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
