@@ -102,11 +102,20 @@ internal sealed class ReadSession : IDisposable
         return path;
     }
 
-    /// <summary>Records a link entry; never followed. A target that leaves the package root is high severity.</summary>
+    /// <summary>
+    /// Records a link entry; never followed. A target that leaves the package root is high severity. A
+    /// symlink's target is relative to the link's folder, a tar hardlink's to the archive's root.
+    /// </summary>
     public void ReportLink(string path, string kind, string target, int depth)
     {
         _ = depth;
-        bool escapes = EntryNames.LinkEscapesRoot(path, target);
+        string basis = path;
+        if (kind == "hardlink")
+        {
+            int nested = path.LastIndexOf(Location.NestedSeparator, StringComparison.Ordinal);
+            basis = (nested >= 0 ? path[..(nested + 2)] : string.Empty) + "entry";
+        }
+        bool escapes = EntryNames.LinkEscapesRoot(basis, target);
         string shown = EntryNames.Display(target);
         Sink.OnLink(new LinkItem(new Location(path), kind, shown, escapes));
         Issue(PackageRules.LinkEntry, path,
