@@ -24,6 +24,7 @@ internal static class ArchiveSources
     private const int LocalHeaderSignature = 0x04034b50;
     private const int LocalHeaderLength = 30;
     private const int MaxLinkTargetBytes = 4096;
+    private const long MaxCompressedSkipBytes = 64L * 1024 * 1024;
     private static readonly StringCodec Utf8Names = StringCodec.FromEncoding(new UTF8Encoding(false, false));
 
     public static async Task ReadAsync(ReadSession session, Stream stream, ArchiveFormat format, string prefix, int depth, string containerName)
@@ -114,7 +115,7 @@ internal static class ArchiveSources
             long dataStart = LocateData(stream, entry);
             if (dataStart < 0)
             {
-                session.ReportUnreadable(path, "its local header is missing or damaged");
+                session.ReportUnreadable(path, "its local header is missing, or its data lies outside the archive");
                 return;
             }
             var raw = new SubReadStream(stream, dataStart, Math.Max(0, entry.CompressedSize));
@@ -330,6 +331,13 @@ internal static class ArchiveSources
 
             var outcome = await session.ReadEntryAsync(tar, path, depth, entry.Size, compressedSize: -1, TarTime(entry), meter).ConfigureAwait(false);
             if (!outcome.Read) return;
+            long left = entry.Size - outcome.Size;
+            if (meter is not null && outcome.Limit is LimitKind.Ratio or LimitKind.EntrySize && left > MaxCompressedSkipBytes)
+            {
+                // A stream cannot seek: skipping the rest of a bomb means decompressing all of it.
+                session.Diagnostic(archive, $"reading stopped after {path}: skipping the rest of it would mean decompressing {left.ToString(CultureInfo.InvariantCulture)} more bytes");
+                return;
+            }
             string? error = outcome.Error;
             if (error is null && outcome.Complete && entry.Size > 0 && outcome.Size < entry.Size)
                 error = EntryReadErrors.Describe(new EndOfStreamException());

@@ -15,7 +15,8 @@ namespace Preflight.Packages;
 /// <param name="Complete">True when the entry was read to its end without a limit or an error.</param>
 /// <param name="Error">A short reason when reading failed part-way; the bytes before it were still analysed.</param>
 /// <param name="Hash">SHA-256 of the bytes read, when asked for.</param>
-internal readonly record struct EntryOutcome(bool Read, long Size, bool Complete, string? Error, byte[]? Hash)
+/// <param name="Limit">The limit that cut the entry short, if any.</param>
+internal readonly record struct EntryOutcome(bool Read, long Size, bool Complete, string? Error, byte[]? Hash, LimitKind? Limit = null)
 {
     public static EntryOutcome NotRead { get; } = new(false, 0, false, null, null);
 }
@@ -102,11 +103,20 @@ internal sealed class ReadSession : IDisposable
         return path;
     }
 
-    /// <summary>Records a link entry; never followed. A target that leaves the package root is high severity.</summary>
+    /// <summary>
+    /// Records a link entry; never followed. A target that leaves the package root is high severity. A
+    /// symlink's target is relative to the link's folder, a tar hardlink's to the archive's root.
+    /// </summary>
     public void ReportLink(string path, string kind, string target, int depth)
     {
         _ = depth;
-        bool escapes = EntryNames.LinkEscapesRoot(path, target);
+        string basis = path;
+        if (kind == "hardlink")
+        {
+            int nested = path.LastIndexOf(Location.NestedSeparator, StringComparison.Ordinal);
+            basis = (nested >= 0 ? path[..(nested + 2)] : string.Empty) + "entry";
+        }
+        bool escapes = EntryNames.LinkEscapesRoot(basis, target);
         string shown = EntryNames.Display(target);
         Sink.OnLink(new LinkItem(new Location(path), kind, shown, escapes));
         Issue(PackageRules.LinkEntry, path,
@@ -291,7 +301,7 @@ internal sealed class ReadSession : IDisposable
                 error = EntryReadErrors.Describe(ex);
             }
 
-            var outcome = new EntryOutcome(true, limited.Size, limited.ReachedEnd && error is null && limit is null, error, hash?.GetHashAndReset());
+            var outcome = new EntryOutcome(true, limited.Size, limited.ReachedEnd && error is null && limit is null, error, hash?.GetHashAndReset(), limit);
             // A bomb's content is not analysed: it is hostile by construction. A nested archive was analysed entry by entry.
             if (nested || limit is LimitKind.Ratio or LimitKind.PackageRatio) return outcome;
 

@@ -96,17 +96,19 @@ public class HostileInputTests
             .Symlink("app/up", "../../outside")
             .Symlink("app/current", "data.txt")
             .Hardlink("app/hard", "/etc/passwd")
+            .Hardlink("app/sub/same", "app/data.txt")
             .File("app/after.txt", "after\n")
             .ToArray();
         var sink = await _scratch.ReadAsync("p.tar.gz", GZip(tar));
 
-        sink.Findings.Should().Equal("PF006@app/shadow", "PF006@app/up", "PF006@app/current", "PF006@app/hard");
-        sink.Issues.Select(i => i.Severity).Should().Equal(Severity.High, Severity.High, null, Severity.High);
+        sink.Findings.Should().Equal("PF006@app/shadow", "PF006@app/up", "PF006@app/current", "PF006@app/hard", "PF006@app/sub/same");
+        sink.Issues.Select(i => i.Severity).Should().Equal(Severity.High, Severity.High, null, Severity.High, null);
         sink.Links.Select(l => (l.Location.Path, l.Kind, l.Target, l.EscapesRoot)).Should().Equal(
             ("app/shadow", "symlink", "/etc/shadow", true),
             ("app/up", "symlink", "../../outside", true),
             ("app/current", "symlink", "data.txt", false),
-            ("app/hard", "hardlink", "/etc/passwd", true));
+            ("app/hard", "hardlink", "/etc/passwd", true),
+            ("app/sub/same", "hardlink", "app/data.txt", false));
         sink.Paths.Should().Equal("app/data.txt", "app/after.txt");
     }
 
