@@ -143,4 +143,13 @@ public class CliReportTests
         sarifResult.GetProperty("ruleId").GetString().Should().Be("PF006");
         sarifResult.GetProperty("level").GetString().Should().Be("error");
     }
+
+    [Test]
+    public async Task Markdown_report_names_the_finding_and_is_never_coloured()
+    {
+        var result = await CliHarness.RunAsync(["scan", _work.TarWithShadowLink(), "--format", "markdown"], terminal: true);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stdout.Should().Contain("PF006").And.Contain("opt/app/shadow").And.NotContain(Escape);
+    }
 }
