@@ -77,4 +77,79 @@ public class CliReportTests
         else summary.GetProperty("failOn").GetString().Should().Be(level);
         result.ExitCode.Should().Be(failed ? 1 : 0);
     }
+
+    private const string Escape = "\u001b[";
+
+    [Test]
+    public async Task Text_report_is_coloured_on_a_terminal()
+    {
+        var result = await CliHarness.RunAsync(["scan", _work.TarWithShadowLink()], terminal: true);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stdout.Should().Contain(Escape).And.Contain("PF006");
+    }
+
+    [Test]
+    public async Task Text_report_has_no_colour_when_stdout_is_not_a_terminal()
+    {
+        var result = await CliHarness.RunAsync(["scan", _work.TarWithShadowLink()], terminal: false);
+
+        result.Stdout.Should().Contain("PF006").And.NotContain(Escape);
+    }
+
+    [TestCase("1", false)]
+    [TestCase("true", false)]
+    [TestCase("", true)]
+    public async Task No_color_set_and_not_empty_turns_colour_off_on_a_terminal(string value, bool coloured)
+    {
+        var environment = new Dictionary<string, string> { ["NO_COLOR"] = value };
+
+        var result = await CliHarness.RunAsync(["scan", _work.TarWithShadowLink()], terminal: true, environment);
+
+        result.Stdout.Should().Contain("PF006");
+        result.Stdout.Contains(Escape, StringComparison.Ordinal).Should().Be(coloured);
+    }
+
+    [Test]
+    public async Task A_report_file_is_never_coloured()
+    {
+        string target = _work.PathOf("report.txt");
+
+        var result = await CliHarness.RunAsync(["scan", _work.TarWithShadowLink(), "--output", target], terminal: true);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stdout.Should().BeEmpty();
+        File.ReadAllText(target).Should().Contain("PF006").And.NotContain(Escape);
+    }
+
+    [Test]
+    public async Task Json_on_a_terminal_is_plain_json()
+    {
+        var result = await CliHarness.RunAsync(["scan", _work.TarWithShadowLink(), "--format", "json"], terminal: true);
+
+        result.Stdout.Should().NotContain(Escape);
+        RuleIds(result.Stdout).Should().Equal("PF006");
+    }
+
+    [Test]
+    public async Task Sarif_report_carries_the_finding_with_its_level()
+    {
+        var result = await CliHarness.RunAsync("scan", _work.TarWithShadowLink(), "--format", "sarif");
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        doc.RootElement.GetProperty("version").GetString().Should().Be("2.1.0");
+        var sarifResult = doc.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Should().ContainSingle().Subject;
+        sarifResult.GetProperty("ruleId").GetString().Should().Be("PF006");
+        sarifResult.GetProperty("level").GetString().Should().Be("error");
+    }
+
+    [Test]
+    public async Task Markdown_report_names_the_finding_and_is_never_coloured()
+    {
+        var result = await CliHarness.RunAsync(["scan", _work.TarWithShadowLink(), "--format", "markdown"], terminal: true);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stdout.Should().Contain("PF006").And.Contain("opt/app/shadow").And.NotContain(Escape);
+    }
 }

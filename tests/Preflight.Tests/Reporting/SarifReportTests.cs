@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using NJsonSchema;
 using NUnit.Framework;
 using Preflight.Detectors;
 using Preflight.Findings;
@@ -14,15 +13,6 @@ public class SarifReportTests
     private static string Sarif(ScanReport report) => ReportWriter.WriteToString(report, ReportFormat.Sarif);
 
     private static JsonNode Run(ScanReport report) => JsonNode.Parse(Sarif(report))!["runs"]![0]!;
-
-    private static readonly Lazy<Task<JsonSchema>> Schema = new(() =>
-        JsonSchema.FromFileAsync(SharedData.Require("sarif/sarif-schema-2.1.0.json")));
-
-    private static async Task<JsonSchema> LoadSchemaAsync()
-    {
-        SharedData.Require("sarif/sarif-schema-2.1.0.json");
-        return await Schema.Value;
-    }
 
     public static IEnumerable<TestCaseData> Reports()
     {
@@ -40,7 +30,7 @@ public class SarifReportTests
     [TestCaseSource(nameof(Reports))]
     public async Task Sarif_output_validates_against_the_sarif_2_1_0_schema(ScanReport report)
     {
-        var schema = await LoadSchemaAsync();
+        var schema = await SarifSchema.LoadAsync();
         var errors = schema.Validate(Sarif(report));
         errors.Should().BeEmpty(string.Join("\n", errors.Select(e => $"{e.Path}: {e.Kind}")));
     }
@@ -50,7 +40,7 @@ public class SarifReportTests
     public async Task Schema_validation_catches_a_level_sarif_does_not_know()
     {
         // The control for the test above: the validator really checks what we write.
-        var schema = await LoadSchemaAsync();
+        var schema = await SarifSchema.LoadAsync();
         var sarif = JsonNode.Parse(Sarif(SampleReports.Full()))!;
         sarif["runs"]![0]!["results"]![0]!["level"] = "critical";
         schema.Validate(sarif.ToJsonString()).Should().NotBeEmpty();
