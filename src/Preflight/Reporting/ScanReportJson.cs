@@ -126,6 +126,22 @@ public static class ScanReportJson
         },
         Findings = [.. r.Findings.Select(ToWire)],
         Inventory = ToWire(r.Inventory),
+        Changes = r.Changes is null ? null : [.. r.Changes.Select(c => new JsonChange
+        {
+            Section = c.Section, Change = c.Change, Identity = c.Identity, Detail = c.Detail,
+            Location = c.Location is null ? null : ToWire(c.Location),
+        })],
+        Suppressions = [.. r.Suppressions.Select(s => new JsonSuppressionResult
+        {
+            Index = s.Suppression.Index,
+            Fingerprint = s.Suppression.Fingerprint,
+            RuleId = s.Suppression.RuleId,
+            Path = s.Suppression.PathGlob,
+            Reason = s.Suppression.Reason,
+            Expires = s.Suppression.Expires is { } x ? ReportText.Iso(x) : null,
+            Status = s.Status,
+            Matched = s.Matched,
+        })],
         Diagnostics = [.. r.Diagnostics.Select(d => new JsonDiagnostic { Path = d.Path, Message = d.Message })],
     };
 
@@ -179,6 +195,9 @@ public static class ScanReportJson
             Location = ToWire(u.Location),
             Aliases = [.. u.Aliases],
             ExecStart = u.ExecStart,
+            Description = u.Description,
+            Activates = u.Activates,
+            Enabled = u.Enabled,
         })],
         Migrations = [.. i.Migrations.Select(m => new JsonMigration
         {
@@ -227,6 +246,10 @@ public static class ScanReportJson
             Summary = new ReportSummary(w.Summary.Critical, w.Summary.High, w.Summary.Medium, w.Summary.Low, w.Summary.Info, w.Summary.Suppressed, failOn, w.Summary.Failed),
             Findings = [.. w.Findings.Select(FromWire)],
             Inventory = FromWire(w.Inventory),
+            Changes = w.Changes is null ? null : [.. w.Changes.Select(c => new InventoryChange(c.Section, c.Change, c.Identity, c.Detail, c.Location is null ? null : FromWire(c.Location)))],
+            Suppressions = [.. w.Suppressions.Select(s => new SuppressionResult(
+                new Suppression(s.Index, s.Fingerprint, s.RuleId, s.Path, s.Reason, s.Expires is null ? null : ReportText.ParseIso(s.Expires, "suppressions[].expires")),
+                s.Status, s.Matched))],
             Diagnostics = [.. w.Diagnostics.Select(d => new ScanDiagnostic(d.Path, d.Message))],
         };
     }
@@ -246,7 +269,12 @@ public static class ScanReportJson
         ScheduledTasks = [.. i.ScheduledTasks.Select(t => new ScheduledTaskItem(FromWire(t.Location), t.Format, t.Schedule, t.Description,
             t.Command, t.User, t.TimeZone, [.. t.NextRuns.Select(n => ReportText.ParseIso(n, "inventory.scheduledTasks[].nextRuns"))]))],
         Endpoints = [.. i.Endpoints.Select(e => new EndpointItem(e.Host, e.Scheme, e.Class, [.. e.Urls], [.. e.Locations.Select(FromWire)]))],
-        ServiceUnits = [.. i.ServiceUnits.Select(u => new ServiceUnitItem(u.Name, u.Kind, FromWire(u.Location), [.. u.Aliases], u.ExecStart))],
+        ServiceUnits = [.. i.ServiceUnits.Select(u => new ServiceUnitItem(u.Name, u.Kind, FromWire(u.Location), [.. u.Aliases], u.ExecStart)
+        {
+            Description = u.Description,
+            Activates = u.Activates,
+            Enabled = u.Enabled,
+        })],
         Migrations = [.. i.Migrations.Select(m => new MigrationItem(FromWire(m.Location), m.Runner, m.Dialect, m.Version, m.Statements))],
         Certificates = [.. i.Certificates.Select(c => new CertificateItem(FromWire(c.Location), c.Subject, c.Issuer, c.SerialNumber, c.Sha256,
             ReportText.ParseIso(c.NotBefore, "inventory.certificates[].notBefore"), ReportText.ParseIso(c.NotAfter, "inventory.certificates[].notAfter"),

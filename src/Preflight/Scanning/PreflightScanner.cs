@@ -22,6 +22,8 @@ public static class PreflightScanner
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= ScanOptions.Default;
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new PackageUnreadableException($"no such file or folder: {path}") { NotFound = true };
         var installed = options.InstalledUnitsFile is { } unitsFile ? InstalledUnits.Read(unitsFile) : null;
         // Read before scanning so that a broken file fails fast.
         var suppressionSet = options.SuppressionsFile is { } suppressionsFile ? SuppressionSet.Load(suppressionsFile) : null;
