@@ -81,7 +81,7 @@ internal static class AssemblyStrings
                 arguments = attribute.ConstructorArguments;
                 named = [.. attribute.Properties, .. attribute.Fields];
             }
-            catch (Exception ex) when (ex is ResolutionException or InvalidOperationException or NotSupportedException or BadImageFormatException or IndexOutOfRangeException)
+            catch (Exception ex) when (ex is ResolutionException or AssemblyResolutionException or IOException or InvalidOperationException or NotSupportedException or BadImageFormatException or IndexOutOfRangeException)
             {
                 continue; // the blob needs a type from another assembly to decode; nothing is resolved from outside
             }

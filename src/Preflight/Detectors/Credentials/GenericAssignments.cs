@@ -70,6 +70,8 @@ internal static class GenericAssignments
         if (Placeholders.IsPlaceholder(value) || Placeholders.IsUuid(value) || Placeholders.IsHashLike(value) || Placeholders.IsImageData(value))
             return false;
         if (value.Contains("://", StringComparison.Ordinal)) return false;
+        // JWT-shaped values are the JWT rule's to judge (it decodes them; unsigned and example tokens stay silent).
+        if (value.StartsWith("eyJ", StringComparison.Ordinal) && value.Count('.') == 2) return false;
         bool digitsOnly = true, identifierLike = true;
         int spaces = 0;
         foreach (char c in value)
@@ -110,7 +112,8 @@ internal static class GenericAssignments
     public static bool IsDotenv(string path)
     {
         var name = path.AsSpan(path.LastIndexOf('/') + 1);
-        return name.StartsWith(".env", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".env", StringComparison.OrdinalIgnoreCase);
+        return name.StartsWith(".env", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".env", StringComparison.OrdinalIgnoreCase)
+            || name.Contains(".env.", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Finds generic assignments on one line of <paramref name="text"/>.</summary>

@@ -11,6 +11,13 @@ internal static class KubernetesSecrets
 {
     private readonly record struct Line(int Start, int Length, int Indent);
 
+    /// <summary>Keys of a Secret that name where and who, not the secret itself.</summary>
+    private static readonly HashSet<string> NotSecretKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "user", "username", "user-name", "user_name", "login", "email", "host", "hostname", "port", "url", "endpoint",
+        "database", "dbname", "db", "namespace", "region", "account", "accountname", "client-id", "client_id", "clientId",
+    };
+
     public static void Scan(string text, List<SecretHit> hits)
     {
         if (!text.Contains("kind:", StringComparison.Ordinal)) return;
@@ -89,7 +96,7 @@ internal static class KubernetesSecrets
                     secret = value.Trim("\"'").ToString();
                     if (value.Length > 0 && value[0] is '"' or '\'') valueOffset++;
                 }
-                if (secret.Length == 0) continue;
+                if (secret.Length == 0 || NotSecretKeys.Contains(key)) continue;
                 string plain = secret;
                 if (data)
                 {

@@ -66,7 +66,8 @@ internal static class RuleSamples
             r => [At(".env", "DB_PASSWORD=\n"), At(".env", "DB_PASSWORD=${VAULT_DB_PASSWORD}\n"), At(".env", "API_TOKEN=your-token-here\n"), At(".env", "# SECRET=abc\n")]),
     ];
 
-    private static RuleSample Pem(Random r, string label, string path)
+    /// <summary>A PEM private key with random DER-shaped content.</summary>
+    public static RuleSample Pem(Random r, string label, string path)
     {
         var der = new byte[600];
         r.NextBytes(der);
@@ -110,7 +111,8 @@ internal static class RuleSamples
         return At("home/deploy/.ssh/id_ed25519", $"-----BEGIN OPENSSH PRIVATE KEY-----\n{body}\n-----END OPENSSH PRIVATE KEY-----\n", b64);
     }
 
-    private static RuleSample Putty(Random r, string encryption)
+    /// <summary>A PuTTY key file with random key lines.</summary>
+    public static RuleSample Putty(Random r, string encryption)
     {
         var lines = Enumerable.Range(0, 2).Select(_ => Base64(r, 48)).ToArray();
         return At("keys/deploy.ppk", $"PuTTY-User-Key-File-2: ssh-rsa\nEncryption: {encryption}\nComment: deploy\nPublic-Lines: 1\n{Base64(r, 48)}\nPrivate-Lines: 2\n{lines[0]}\n{lines[1]}\nPrivate-MAC: {Hex(r, 40)}\n", lines[0] + lines[1]);
