@@ -13,6 +13,7 @@ public static class DetectorRegistry
     [
         static () => new PackageDetector(),
         static () => new ServiceUnits.ServiceUnitsDetector(),
+        static () => new Credentials.CredentialsDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>

@@ -54,7 +54,7 @@ public class ConfigFileTests
             "$.failOn: expected one of info, low, medium, high, critical, none",
             "$.detector: unknown key",
             $"$.detectors.nope: unknown detector (known: {string.Join(", ", Preflight.Detectors.DetectorRegistry.DetectorIds)})",
-            "$.detectors.credentials: unknown detector (known: " + string.Join(", ", Preflight.Detectors.DetectorRegistry.DetectorIds) + ")",
+            "$.detectors.credentials: expected true or false",
             "$.rules.PF999: unknown rule id or name",
             "$.rules.PF006.severity: expected one of info, low, medium, high, critical",
             "$.rules.PF006.colour: unknown key",

@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Preflight.Content;
+using Preflight.Findings;
+
+namespace Preflight.Detectors.Credentials;
+
+/// <summary>
+/// The <c>credentials</c> detector (PF3xx): typed credential formats, private keys and generic secret
+/// assignments in text; typed formats in the printable strings of binaries; user strings, constants,
+/// attribute arguments and embedded resources of .NET assemblies; credential-named literals in C# source.
+/// Every finding shows the secret redacted; its fingerprint hashes the secret.
+/// </summary>
+public sealed class CredentialsDetector : IDetector
+{
+    private readonly TextScanner _scanner = TextScanner.Default;
+
+    /// <inheritdoc />
+    public string Id => CredentialRules.DetectorId;
+
+    /// <inheritdoc />
+    public IReadOnlyList<RuleDescriptor> Rules => CredentialRules.All;
+
+    /// <inheritdoc />
+    public bool Wants(EntryInfo entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Kind is ContentKind.Text or ContentKind.CertificateContainer or ContentKind.DotNetAssembly
+            or ContentKind.NativeBinary or ContentKind.OtherBinary;
+    }
+
+    /// <inheritdoc />
+    public void Analyze(EntryContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var content = context.Content;
+        var path = context.Info.Path;
+        switch (context.Info.Kind)
+        {
+            case ContentKind.DotNetAssembly:
+                AnalyzeAssembly(context);
+                break;
+            case ContentKind.Text:
+            case ContentKind.CertificateContainer when content.IsText:
+                AnalyzeText(context, content.Text, path);
+                break;
+            case ContentKind.CertificateContainer:
+                AnalyzePkcs12(context);
+                break;
+            default:
+                if (Pkcs12Check.LooksLikePfx(content.Bytes.Span, context.Info.Extension) && AnalyzePkcs12(context)) break;
+                AnalyzeBinaryStrings(context);
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Complete(DetectorContext context) { }
+
+    private void AnalyzeText(EntryContext context, string text, string path)
+    {
+        var hits = new List<SecretHit>();
+        bool csharp = context.Info.Extension is ".cs" or ".csx";
+        _scanner.Scan(text, path, generic: !csharp, binary: false, hits);
+        BlockAnalyzers.Scan(text, hits);
+        if (csharp) CSharpLiterals.Scan(context.Content.CSharpSyntaxTree, path, hits, context.CancellationToken);
+        var lines = context.Content.Lines;
+        foreach (var hit in Deduplicate(hits, byOffset: true))
+        {
+            var (line, column) = hit.Offset >= 0 ? lines.Position(hit.Offset) : (1, 1);
+            Report(context, hit, context.At(line, column), path);
+        }
+    }
+
+    private void AnalyzeBinaryStrings(EntryContext context)
+    {
+        var hits = new List<SecretHit>();
+        var offsets = new Dictionary<SecretHit, long>();
+        foreach (var s in context.Content.PrintableStrings)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            int before = hits.Count;
+            _scanner.Scan(s.Value, context.Info.Path, generic: false, binary: true, hits);
+            for (int i = before; i < hits.Count; i++) offsets[hits[i]] = s.Offset;
+        }
+        foreach (var hit in Deduplicate(hits, byOffset: false))
+        {
+            var properties = new Dictionary<string, string> { ["offset"] = offsets[hit].ToString(CultureInfo.InvariantCulture) };
+            Report(context, hit with { Properties = properties }, context.At(), context.Info.Path);
+        }
+    }
+
+    private void AnalyzeAssembly(EntryContext context)
+    {
+        var module = context.Content.Module;
+        if (module is null)
+        {
+            AnalyzeBinaryStrings(context);
+            return;
+        }
+        var path = context.Info.Path;
+        var hits = new List<SecretHit>();
+        foreach (var s in AssemblyStrings.Read(module))
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var found = new List<SecretHit>();
+            _scanner.Scan(s.Value, path, generic: false, binary: true, found);
+            BlockAnalyzers.Scan(s.Value, found);
+            if (s.AssignedTo is { } name && GenericAssignments.IsCredentialName(name) && GenericAssignments.IsPlausibleSecret(s.Value))
+                found.Add(GenericAssignments.Hit(path, 0, s.Value.Trim(), name));
+            foreach (var h in found) hits.Add(h with { Member = s.Member });
+        }
+        foreach (var resource in module.Resources.OfType<Mono.Cecil.EmbeddedResource>())
+        {
+            byte[] data;
+            try
+            {
+                data = resource.GetResourceData();
+            }
+            catch (Exception ex) when (ex is IOException or BadImageFormatException or ArgumentException or IndexOutOfRangeException)
+            {
+                context.Diagnostic(path, "an embedded resource of the assembly could not be read");
+                continue;
+            }
+            if (TextDecoding.Detect(data) is not { } encoding) continue;
+            var text = encoding.GetString(data.AsSpan(TextDecoding.PreambleLength(data)));
+            var found = new List<SecretHit>();
+            var resourcePath = path + "!/" + resource.Name;
+            _scanner.Scan(text, resourcePath, generic: true, binary: false, found);
+            BlockAnalyzers.Scan(text, found);
+            var lines = new LineIndex(text);
+            foreach (var h in Deduplicate(found, byOffset: true))
+            {
+                var properties = new Dictionary<string, string>(h.Properties ?? new Dictionary<string, string>())
+                {
+                    ["resource"] = resource.Name,
+                    ["resourceLine"] = lines.Position(Math.Max(0, h.Offset)).Line.ToString(CultureInfo.InvariantCulture),
+                };
+                hits.Add(h with { Member = "resource " + resource.Name, Offset = -1, Properties = properties });
+            }
+        }
+        foreach (var hit in Deduplicate(hits, byOffset: false))
+        {
+            var properties = new Dictionary<string, string>(hit.Properties ?? new Dictionary<string, string>());
+            if (hit.Member is { } member) properties["member"] = member;
+            Report(context, hit with { Properties = properties }, context.At(), path);
+        }
+    }
+
+    private static bool AnalyzePkcs12(EntryContext context)
+    {
+        var bytes = context.Content.Bytes;
+        if (!Pkcs12Check.LooksLikePfx(bytes.Span, context.Info.Extension)) return false;
+        if (Pkcs12Check.KeysWithEmptyPassword(bytes) is not int keys || keys == 0) return false;
+        var identity = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
+        var rule = CredentialRules.Pkcs12WithoutPassword;
+        var properties = new Dictionary<string, string> { ["privateKeys"] = keys.ToString(CultureInfo.InvariantCulture) };
+        var finding = context.Report(rule, context.At(), $"PKCS#12 key store holding {keys} private key(s) opens with an empty password",
+            identity, evidence: $"pkcs12: {keys} private key(s), empty password", severity: Adjust(rule.DefaultSeverity, context.Info.Path), properties: properties);
+        context.Inventory.Add(new CredentialItem(rule.Id, finding.Location, finding.Fingerprint));
+        return true;
+    }
+
+    /// <summary>
+    /// One finding per secret span: overlapping candidates keep the most specific rule; the same secret found
+    /// again by the same rule in one entry is reported once.
+    /// </summary>
+    internal static List<SecretHit> Deduplicate(List<SecretHit> hits, bool byOffset)
+    {
+        var ordered = hits.OrderByDescending(h => h.Specificity).ThenBy(h => h.Offset).ThenBy(h => h.Rule.Id, StringComparer.Ordinal).ToList();
+        var kept = new List<SecretHit>();
+        var seen = new HashSet<(string, string)>();
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var h in ordered)
+        {
+            if (!seen.Add((h.Rule.Id, h.Secret))) continue;
+            bool overlaps = false;
+            foreach (var k in kept)
+            {
+                if (byOffset && h.Offset >= 0 && k.Offset >= 0)
+                {
+                    if (h.Offset < k.Offset + k.Secret.Length && k.Offset < h.Offset + h.Secret.Length) { overlaps = true; break; }
+                }
+                else if (string.Equals(h.Secret, k.Secret, StringComparison.Ordinal) || k.Secret.Contains(h.Secret, StringComparison.Ordinal))
+                {
+                    overlaps = true;
+                    break;
+                }
+            }
+            if (overlaps) continue;
+            if (!byOffset && !secrets.Add(h.Secret)) continue;
+            kept.Add(h);
+        }
+        kept.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        return kept;
+    }
+
+    private static Severity Adjust(Severity severity, string path) =>
+        Placeholders.IsTemplatePath(path) && severity > Severity.Low ? Severity.Low : severity;
+
+    private static void Report(EntryContext context, SecretHit hit, Location location, string path)
+    {
+        var redacted = Redaction.Secret(hit.Secret);
+        var message = hit.Member is { } member
+            ? $"{Capitalise(hit.What)} {redacted} in {member}"
+            : hit.Key is { } key ? $"{Capitalise(hit.What)} {redacted} assigned to '{key}'" : $"{Capitalise(hit.What)} {redacted}";
+        var severity = Adjust(hit.Severity, path);
+        var properties = new Dictionary<string, string>(hit.Properties ?? new Dictionary<string, string>());
+        if (hit.Key is { } k) properties["key"] = k;
+        if (severity != hit.Severity) properties["template"] = "true";
+        var evidence = hit.Key is { } name ? $"{name}: {redacted}" : redacted;
+        var finding = context.Report(hit.Rule, location, message, hit.Secret, evidence, severity, properties);
+        context.Inventory.Add(new CredentialItem(hit.Rule.Id, finding.Location, finding.Fingerprint));
+    }
+
+    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+}

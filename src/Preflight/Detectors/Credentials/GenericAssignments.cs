@@ -1,0 +1,152 @@
+using System.Text.RegularExpressions;
+using Preflight.Findings;
+
+namespace Preflight.Detectors.Credentials;
+
+/// <summary>
+/// Password/secret/token/api-key-like names assigned a literal in YAML, JSON, INI, TOML, XML, .properties,
+/// .env, shell and PowerShell. A value counts only when it is no placeholder, no reference, no hash, UUID or
+/// image, and rises above an entropy floor. Text only: in binaries these would drown the user.
+/// </summary>
+internal static class GenericAssignments
+{
+    /// <summary>Words whose presence on a line makes it worth parsing.</summary>
+    public static readonly string[] Keywords = ["pass", "pwd", "secret", "token", "apikey", "api_key", "api-key", "credential", "accesskey", "access_key", "privatekey", "private_key", "auth"];
+
+    private static readonly Regex Assignment = new(
+        @"(?<k>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})[""']?\s*(?::=|=>|==|=|:)\s*(?:""(?<s>[^""\r\n]{1,256})""|'(?<s>[^'\r\n]{1,256})'|(?<s>[^\s""',;#}\]\[()<>]{1,256}))",
+        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+
+    private static readonly Regex XmlElement = new(
+        @"<(?<k>[A-Za-z_][A-Za-z0-9_.\-]{0,80})>(?<s>[^<\r\n]{1,256})</",
+        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+
+    private static readonly Regex KeyValueAttributes = new(
+        @"(?:key|name)\s*=\s*""(?<k>[^""]{1,80})""\s+value\s*=\s*""(?<s>[^""]{1,256})""",
+        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.IgnoreCase);
+
+    private static readonly string[] NameWords = ["password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "credential", "authkey", "signingkey", "encryptionkey", "masterkey", "connectionkey", "sharedkey"];
+
+    private static readonly string[] NameExclusions =
+    [
+        "file", "path", "dir", "url", "uri", "endpoint", "length", "policy", "expir", "type", "name", "header", "field", "format",
+        "regex", "pattern", "prompt", "label", "hint", "placeholder", "enabled", "required", "timeout", "ttl", "count", "hash",
+        "digest", "checksum", "fingerprint", "sha1", "sha256", "sha512", "public", "ref", "template", "reset", "forgot", "validat",
+        "strength", "method", "mode", "rotation", "version", "lifetime", "scope", "issuer", "audience", "algorithm", "kind", "size",
+        "minlen", "maxlen", "minimum", "maximum", "complex", "description", "message", "title", "error", "lockout", "attempt",
+        "location", "mount", "limit", "usage", "prefix", "suffix", "separator", "delimiter", "classname", "handler",
+    ];
+
+    /// <summary>True when a name looks like it holds a credential.</summary>
+    public static bool IsCredentialName(ReadOnlySpan<char> name)
+    {
+        Span<char> buffer = stackalloc char[Math.Min(name.Length, 96)];
+        int n = 0;
+        foreach (char c in name)
+        {
+            if (n == buffer.Length) break;
+            if (char.IsAsciiLetterOrDigit(c)) buffer[n++] = char.ToLowerInvariant(c);
+        }
+        var key = buffer[..n];
+        bool credential = false;
+        foreach (var w in NameWords)
+            if (key.Contains(w, StringComparison.Ordinal)) { credential = true; break; }
+        if (!credential && (key.SequenceEqual("pwd") || key.EndsWith("pwd") || key.SequenceEqual("pass") || key.EndsWith("pass")
+            || key.SequenceEqual("apikey") || key.EndsWith("apikey") || key.EndsWith("secretkey")))
+            credential = true;
+        if (!credential) return false;
+        foreach (var x in NameExclusions)
+            if (key.Contains(x, StringComparison.Ordinal)) return false;
+        if (key.EndsWith("id") || key.EndsWith("ids")) return false;
+        return true;
+    }
+
+    /// <summary>True when a literal assigned to a credential name is plausibly a real secret.</summary>
+    public static bool IsPlausibleSecret(ReadOnlySpan<char> value)
+    {
+        value = value.Trim();
+        if (value.Length is < 6 or > 256) return false;
+        if (value[0] is '!' or '/' or '.' or '~' or '\\' or '&' or '*') return false;
+        if (Placeholders.IsPlaceholder(value) || Placeholders.IsUuid(value) || Placeholders.IsHashLike(value) || Placeholders.IsImageData(value))
+            return false;
+        if (value.Contains("://", StringComparison.Ordinal)) return false;
+        // JWT-shaped values are the JWT rule's to judge (it decodes them; unsigned and example tokens stay silent).
+        if (value.StartsWith("eyJ", StringComparison.Ordinal) && value.Count('.') == 2) return false;
+        bool digitsOnly = true, identifierLike = true;
+        int spaces = 0;
+        foreach (char c in value)
+        {
+            if (!char.IsAsciiDigit(c)) digitsOnly = false;
+            if (!(char.IsAsciiLetterLower(c) || c is '_' or '.' or '-' or ':')) identifierLike = false;
+            if (c == ' ') spaces++;
+        }
+        if (digitsOnly || identifierLike) return false;
+        // Upper-case identifiers are references too (SECRET_NAME, Db.Password, ConfigKey.Token).
+        if (IsIdentifierPath(value)) return false;
+        if (spaces >= 2) return false;
+        double entropy = SecretFormats.Entropy(value);
+        int classes = SecretFormats.CharacterClasses(value);
+        return value.Length < 12 ? classes >= 2 && entropy >= 2.5 : entropy >= 3.0 && classes >= 2;
+    }
+
+    private static bool IsIdentifierPath(ReadOnlySpan<char> value)
+    {
+        bool hasDigit = false;
+        foreach (char c in value)
+        {
+            if (char.IsAsciiDigit(c)) hasDigit = true;
+            else if (!(char.IsAsciiLetter(c) || c is '_' or '.')) return false;
+        }
+        // CONSTANT_CASE, PascalCase.Members: letters with separators and no digits.
+        return !hasDigit && (value.Contains('_') || value.Contains('.') || IsAllUpper(value));
+    }
+
+    private static bool IsAllUpper(ReadOnlySpan<char> value)
+    {
+        foreach (char c in value)
+            if (char.IsAsciiLetterLower(c)) return false;
+        return true;
+    }
+
+    /// <summary>True for <c>.env</c>, <c>.env.production</c>, <c>prod.env</c>.</summary>
+    public static bool IsDotenv(string path)
+    {
+        var name = path.AsSpan(path.LastIndexOf('/') + 1);
+        return name.StartsWith(".env", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".env", StringComparison.OrdinalIgnoreCase)
+            || name.Contains(".env.", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Finds generic assignments on one line of <paramref name="text"/>.</summary>
+    public static void ScanLine(string text, int start, int length, string path, List<SecretHit> hits)
+    {
+        var line = text.AsSpan(start, length);
+        var trimmed = line.TrimStart();
+        if (trimmed.StartsWith("//") || trimmed.StartsWith("<!--") || (trimmed.StartsWith("#") && !trimmed.StartsWith("#{"))) return;
+        Run(Assignment, text, start, length, path, hits);
+        if (line.Contains('<')) Run(XmlElement, text, start, length, path, hits);
+        if (line.Contains("value", StringComparison.OrdinalIgnoreCase)) Run(KeyValueAttributes, text, start, length, path, hits);
+    }
+
+    private static void Run(Regex regex, string text, int start, int length, string path, List<SecretHit> hits)
+    {
+        for (var m = regex.Match(text, start, length); m.Success; m = m.NextMatch())
+        {
+            var k = m.Groups["k"];
+            var s = m.Groups["s"];
+            if (!k.Success || !s.Success) continue;
+            if (!IsCredentialName(k.ValueSpan)) continue;
+            var value = s.Value.Trim();
+            if (!IsPlausibleSecret(value)) continue;
+            int offset = s.Index + s.Value.IndexOf(value, StringComparison.Ordinal);
+            hits.Add(Hit(path, offset, value, k.Value.TrimStart('$', '@')));
+        }
+    }
+
+    /// <summary>A generic hit, as <c>dotenv-secret</c> in .env files.</summary>
+    public static SecretHit Hit(string path, int offset, string value, string key)
+    {
+        bool dotenv = IsDotenv(path);
+        var rule = dotenv ? CredentialRules.DotenvSecret : CredentialRules.GenericSecret;
+        return new SecretHit(rule, dotenv ? ".env secret" : "hard-coded secret", 10, offset, value, key, rule.DefaultSeverity);
+    }
+}

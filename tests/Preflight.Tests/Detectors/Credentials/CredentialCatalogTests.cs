@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using NUnit.Framework;
+using Preflight.Detectors;
+using Preflight.Detectors.Credentials;
+using Preflight.Findings;
+
+namespace Preflight.Tests.Detectors.Credentials;
+
+/// <summary>Every rule's generated samples, positive and negative, through the whole detector.</summary>
+public class CredentialCatalogTests
+{
+    private const int Seed = 20261127;
+
+    private static IEnumerable<TestCaseData> Rules() =>
+        RuleSamples.All.Select(s => new TestCaseData(s.Rule.Id).SetName($"Catalog_{s.Rule.Id}_{s.Rule.Name.Replace('-', '_')}"));
+
+    [TestCaseSource(nameof(Rules))]
+    public void Rule_reports_its_positive_samples_and_stays_silent_on_its_negatives(string ruleId)
+    {
+        var (rule, positives, negatives) = RuleSamples.All.Single(s => s.Rule.Id == ruleId);
+        var random = new Random(Seed ^ ruleId.GetHashCode(StringComparison.Ordinal));
+        var pos = positives(random).ToList();
+        var neg = negatives(random).ToList();
+        pos.Should().HaveCountGreaterThanOrEqualTo(3, "every rule declares at least three positive samples");
+        neg.Should().HaveCountGreaterThanOrEqualTo(3, "every rule declares at least three negative samples");
+        foreach (var sample in pos)
+        {
+            var findings = CredentialScan.Sample(sample);
+            findings.Should().Contain(f => f.RuleId == rule.Id, $"{rule.Id} must report the positive sample in {sample.Path}: {Describe(sample)}");
+            if (sample.Secret is { } secret)
+            {
+                var finding = findings.First(f => f.RuleId == rule.Id);
+                finding.Fingerprint.Should().Be(Fingerprint.Compute(rule.Id, sample.Path, secret), "the fingerprint's identity is the captured secret");
+            }
+        }
+        foreach (var sample in neg)
+            CredentialScan.Sample(sample).Should().NotContain(f => f.RuleId == rule.Id, $"{rule.Id} must not report the negative sample in {sample.Path}: {Describe(sample)}");
+    }
+
+    private static string Describe(RuleSample sample) => sample.Bytes is null ? sample.Text.Trim() : sample.Text;
+
+    [Test]
+    public void Every_credential_rule_has_samples_and_every_typed_pattern_cannot_backtrack()
+    {
+        RuleSamples.All.Select(s => s.Rule.Id).Should().BeEquivalentTo(
+            CredentialRules.All.Select(r => r.Id), "every rule of the catalog has samples");
+        TypedRules.All.Should().OnlyContain(r => (r.Pattern.Options & RegexOptions.NonBacktracking) != 0);
+        TypedRules.All.Should().OnlyContain(r => r.Keywords.Count > 0);
+    }
+
+    [Test]
+    public void Catalog_has_at_least_sixty_typed_formats_with_kebab_names_in_the_pf3xx_range()
+    {
+        CredentialRules.All.Should().HaveCountGreaterThanOrEqualTo(60);
+        CredentialRules.All.Should().OnlyContain(r => Regex.IsMatch(r.Id, "^PF3[0-9]{2}$") && r.Detector == "credentials");
+        DetectorRegistry.Rules.Should().Contain(CredentialRules.All);
+    }
+}
