@@ -76,7 +76,7 @@ internal sealed class JsonSummary
     public required int Suppressed { get; init; }
 
     /// <summary>A severity name, or <c>none</c> when the scan never fails.</summary>
-    public required string FailOn { get; init; }
+    public required string? FailOn { get; init; }
     public required bool Failed { get; init; }
 }
 
