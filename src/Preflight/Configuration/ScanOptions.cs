@@ -29,6 +29,12 @@ public sealed record ScanOptions
     /// <summary>Severity overrides per rule id.</summary>
     public IReadOnlyDictionary<string, Severity> SeverityOverrides { get; init; } = new Dictionary<string, Severity>();
 
+    /// <summary>PEM bundles of the root certificates to trust when validating chains. Empty: chains are not validated (the machine's store is never used silently).</summary>
+    public IReadOnlyList<string> TrustedRoots { get; init; } = [];
+
+    /// <summary>A certificate expiring within this many days of the evaluation time is reported as expiring soon.</summary>
+    public int ExpiryWarningDays { get; init; } = 30;
+
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();
 }

@@ -47,6 +47,9 @@ internal sealed record ChainPolicy
     /// <summary>Most non-self-issued intermediates in one path.</summary>
     public int MaxIntermediates { get; init; } = 8;
 
+    /// <summary>Skip validity periods altogether: tells a chain that fails only because of dates from one that fails for good.</summary>
+    public bool IgnoreValidity { get; init; }
+
     /// <summary>Tolerance for clock skew on both ends of every validity period.</summary>
     public TimeSpan ClockSkew { get; init; }
 

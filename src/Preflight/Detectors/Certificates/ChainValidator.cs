@@ -191,6 +191,7 @@ internal sealed class ChainValidator
         private string? CheckValidity(ParsedCertificate c)
         {
             var cert = c.Certificate;
+            if (policy.IgnoreValidity) return null;
             if (time < cert.NotBefore - policy.ClockSkew)
                 return $"not valid before {cert.NotBefore:yyyy-MM-ddTHH:mm:ssZ}";
             if (time > cert.NotAfter + policy.ClockSkew)
