@@ -149,7 +149,7 @@ internal static class TestPki
     /// <summary>Writes a zip package with the given entries (text or bytes).</summary>
     public static string Zip(TempDir dir, params (string Name, object Content)[] entries)
     {
-        string path = System.IO.Path.Combine(dir.Path, "package.zip");
+        string path = System.IO.Path.Combine(dir.Path, $"package-{Guid.NewGuid():N}.zip");
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
         foreach (var (name, content) in entries)
         {
