@@ -86,11 +86,26 @@ public static class CertificateRules
         "Certificate chains were not validated because no trust bundle was given.",
         "Pass the roots you trust (ScanOptions.TrustedRoots, --trust roots.pem) to validate every chain in the package. The machine's own store is never used silently.");
 
+    /// <summary>PF616.</summary>
+    public static readonly RuleDescriptor SignatureMismatch = R("PF616", "signature-mismatch", Severity.Critical,
+        "A detached signature does not verify over the file it signs: the file was altered after signing.",
+        "Do not install the package. Download it again from the vendor and compare it with the published checksum; if the mismatch stays, report it to the vendor.");
+
+    /// <summary>PF617.</summary>
+    public static readonly RuleDescriptor SignedFileMissing = R("PF617", "signed-file-missing", Severity.High,
+        "A detached signature signs a file that is not in the package.",
+        "The package is incomplete or the signature belongs to another build. Ask the vendor for a consistent package.");
+
+    /// <summary>PF618.</summary>
+    public static readonly RuleDescriptor SignatureUnverifiable = R("PF618", "signature-unverifiable", Severity.Medium,
+        "A signature could not be verified (unsupported digest, signer certificate not included).",
+        "Nothing was verified: treat the file as unsigned until you check it another way (the vendor's published checksum, a signature tool that supports the algorithm).");
+
     /// <summary>All PF6xx rules, in id order.</summary>
     public static IReadOnlyList<RuleDescriptor> All { get; } =
     [
         Malformed, Expired, NotYetValid, ExpiringSoon, UntrustedChain, MissingIntermediate, SelfSignedLeaf,
         WeakKey, WeakSignature, CaConstraints, LongValidity, PrivateKeyPaired, ChainBudget, UnprotectedKeystore,
-        NoTrustBundle,
+        NoTrustBundle, SignatureMismatch, SignedFileMissing, SignatureUnverifiable,
     ];
 }

@@ -18,17 +18,20 @@ public sealed class CertificatesDetector : IDetector
 {
     private const long MaxTextSize = 16L << 20;
     private const long MaxBinarySize = 8L << 20;
+    private const long MaxHashedSize = 64L << 20;
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private static readonly DateTime LongValidityCutoff = new(2020, 9, 1, 0, 0, 0, DateTimeKind.Utc);
 
     private static readonly HashSet<string> BinaryExtensions = new(StringComparer.Ordinal)
     {
-        ".cer", ".crt", ".der", ".p7b", ".p7c", ".pfx", ".p12", ".crl", ".jks", ".keystore", ".truststore",
+        ".cer", ".crt", ".der", ".p7b", ".p7c", ".p7s", ".sig", ".pfx", ".p12", ".crl", ".jks", ".keystore", ".truststore",
     };
 
     private readonly ConcurrentBag<(ParsedCertificate Certificate, Location Location)> _certificates = [];
     private readonly ConcurrentBag<(byte[] PublicKeyInfo, Location Location)> _privateKeys = [];
     private readonly ConcurrentBag<X509Crl> _crls = [];
+    private readonly ConcurrentBag<DetachedSignature> _signatures = [];
+    private readonly ConcurrentDictionary<string, byte[]> _sha256ByPath = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public string Id => CertificateRules.DetectorId;
@@ -40,20 +43,31 @@ public sealed class CertificatesDetector : IDetector
     public bool Wants(EntryInfo entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return entry.Kind switch
-        {
-            Content.ContentKind.CertificateContainer => entry.Size <= MaxTextSize,
-            Content.ContentKind.Text => entry.Size <= MaxTextSize,
-            Content.ContentKind.OtherBinary => entry.Size <= MaxBinarySize && BinaryExtensions.Contains(entry.Extension),
-            _ => false,
-        };
+        // Every entry small enough is hashed once (SHA-256) so that detached signatures can be checked
+        // against it in the cross-entry step, whatever order the archive lists them in.
+        return entry.Size <= MaxHashedSize;
     }
+
+    private static bool IsCertificateCandidate(EntryInfo entry) => entry.Kind switch
+    {
+        Content.ContentKind.CertificateContainer => entry.Size <= MaxTextSize,
+        Content.ContentKind.Text => entry.Size <= MaxTextSize,
+        Content.ContentKind.OtherBinary => entry.Size <= MaxBinarySize && BinaryExtensions.Contains(entry.Extension),
+        _ => false,
+    };
 
     /// <inheritdoc />
     public void Analyze(EntryContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var content = context.Content;
+        var info = context.Info;
+        if (content.Bytes.Length == info.Size && info.Kind != Content.ContentKind.Archive)
+            _sha256ByPath[info.Path] = System.Security.Cryptography.SHA256.HashData(content.Bytes.Span);
+        if (!IsCertificateCandidate(info)) return;
+        if (DetachedSignatures.IsSignatureName(info.Path)
+            && DetachedSignatures.TryRead(context.At(), content.Bytes.Span, content.IsText ? content.Text : null) is { } signature)
+            _signatures.Add(signature);
         LoadedContainer loaded;
         if (content.IsText)
         {
@@ -80,6 +94,7 @@ public sealed class CertificatesDetector : IDetector
     public void Complete(DetectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        DetachedSignatures.Verify(context, _signatures, _sha256ByPath);
         if (_certificates.IsEmpty) return;
         var time = context.EvaluationTime;
 

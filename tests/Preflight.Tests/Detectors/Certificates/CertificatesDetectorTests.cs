@@ -259,20 +259,19 @@ public class CertificatesDetectorTests
     }
 
     [Test]
-    public void Detector_wants_certificate_containers_text_and_binary_certificate_names_only()
+    public void Detector_wants_every_entry_it_can_hash_for_detached_signatures_and_skips_huge_ones()
     {
         var d = new CertificatesDetectorAdapter();
-        d.Wants("a.pem", Content.ContentKind.CertificateContainer).Should().BeTrue();
-        d.Wants("conf/app.yaml", Content.ContentKind.Text).Should().BeTrue();
-        d.Wants("x.p12", Content.ContentKind.OtherBinary).Should().BeTrue();
-        d.Wants("lib/app.dll", Content.ContentKind.DotNetAssembly).Should().BeFalse();
-        d.Wants("data.bin", Content.ContentKind.OtherBinary).Should().BeFalse();
+        d.Wants("a.pem", Content.ContentKind.CertificateContainer, 1000).Should().BeTrue();
+        d.Wants("conf/app.yaml", Content.ContentKind.Text, 1000).Should().BeTrue();
+        d.Wants("lib/app.dll", Content.ContentKind.DotNetAssembly, 1000).Should().BeTrue();
+        d.Wants("data/huge.bin", Content.ContentKind.OtherBinary, 65L << 20).Should().BeFalse();
     }
 
     private sealed class CertificatesDetectorAdapter
     {
         private readonly Preflight.Detectors.Certificates.CertificatesDetector _d = new();
-        public bool Wants(string path, Content.ContentKind kind) =>
-            _d.Wants(new Preflight.Detectors.EntryInfo(path, path[(path.LastIndexOf('/') + 1)..], 1000, kind, 0));
+        public bool Wants(string path, Content.ContentKind kind, long size) =>
+            _d.Wants(new Preflight.Detectors.EntryInfo(path, path[(path.LastIndexOf('/') + 1)..], size, kind, 0));
     }
 }

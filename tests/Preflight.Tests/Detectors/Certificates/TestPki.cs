@@ -87,7 +87,7 @@ internal static class TestPki
         gen.AddExtension(X509Extensions.BasicConstraints, true, pathLen is int p ? new BasicConstraints(p) : new BasicConstraints(ca));
         if (keyUsage is int ku) gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(ku));
         if (eku is not null) gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new DerSequence(eku.Select(static o => (Asn1Encodable)new DerObjectIdentifier(o)).ToArray()));
-        if (dns is not null) gen.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(dns.Select(static d => new GeneralName(GeneralName.DnsName, d)).ToArray()));
+        if (dns is { Length: > 0 }) gen.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(dns.Select(static d => new GeneralName(GeneralName.DnsName, d)).ToArray()));
         gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, new SubjectKeyIdentifier(KeyId(publicKey)));
         gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyId(issuerKeys.Public)));
         if (permittedDns is not null || excludedDns is not null)
