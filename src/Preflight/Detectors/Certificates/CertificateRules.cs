@@ -101,11 +101,27 @@ public static class CertificateRules
         "A signature could not be verified (unsupported digest, signer certificate not included).",
         "Nothing was verified: treat the file as unsigned until you check it another way (the vendor's published checksum, a signature tool that supports the algorithm).");
 
+    /// <summary>PF619.</summary>
+    public static readonly RuleDescriptor ManifestMismatch = R("PF619", "manifest-hash-mismatch", Severity.Critical,
+        "A file does not match its SHA-256 in the package's checksum manifest (SHA256SUMS, *.sha256).",
+        "The file changed after the manifest was made (and signed). Do not install: download the package again and compare it with the vendor's published checksum.");
+
+    /// <summary>PF620.</summary>
+    public static readonly RuleDescriptor ManifestFileMissing = R("PF620", "manifest-file-missing", Severity.High,
+        "A file listed in the checksum manifest is not in the package.",
+        "The package is incomplete or the manifest belongs to another build. Ask the vendor for a consistent package.");
+
+    /// <summary>PF621.</summary>
+    public static readonly RuleDescriptor ManifestUnlistedFile = R("PF621", "manifest-unlisted-file", Severity.Medium,
+        "Files under a checksum manifest's folder are not listed in it.",
+        "Files the manifest does not cover were not vouched for by whoever signed it; they may have been added later. Check them with the vendor.");
+
     /// <summary>All PF6xx rules, in id order.</summary>
     public static IReadOnlyList<RuleDescriptor> All { get; } =
     [
         Malformed, Expired, NotYetValid, ExpiringSoon, UntrustedChain, MissingIntermediate, SelfSignedLeaf,
         WeakKey, WeakSignature, CaConstraints, LongValidity, PrivateKeyPaired, ChainBudget, UnprotectedKeystore,
-        NoTrustBundle, SignatureMismatch, SignedFileMissing, SignatureUnverifiable,
+        NoTrustBundle, SignatureMismatch, SignedFileMissing, SignatureUnverifiable, ManifestMismatch,
+        ManifestFileMissing, ManifestUnlistedFile,
     ];
 }

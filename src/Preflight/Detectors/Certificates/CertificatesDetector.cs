@@ -32,6 +32,8 @@ public sealed class CertificatesDetector : IDetector
     private readonly ConcurrentBag<X509Crl> _crls = [];
     private readonly ConcurrentBag<DetachedSignature> _signatures = [];
     private readonly ConcurrentDictionary<string, byte[]> _sha256ByPath = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _paths = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<ChecksumManifest> _manifests = [];
 
     /// <inheritdoc />
     public string Id => CertificateRules.DetectorId;
@@ -43,9 +45,11 @@ public sealed class CertificatesDetector : IDetector
     public bool Wants(EntryInfo entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        // Every entry small enough is hashed once (SHA-256) so that detached signatures can be checked
-        // against it in the cross-entry step, whatever order the archive lists them in.
-        return entry.Size <= MaxHashedSize;
+        // Every entry is seen (its path) and, when small enough, hashed once (SHA-256) so that detached
+        // signatures and checksum manifests can be checked in the cross-entry step, whatever the entry order.
+        // The certificate parsing itself is gated in Analyze (IsCertificateCandidate, then a byte search for
+        // "-----BEGIN " before any text is decoded).
+        return true;
     }
 
     private static bool IsCertificateCandidate(EntryInfo entry) => entry.Kind switch
@@ -62,8 +66,11 @@ public sealed class CertificatesDetector : IDetector
         ArgumentNullException.ThrowIfNull(context);
         var content = context.Content;
         var info = context.Info;
-        if (content.Bytes.Length == info.Size && info.Kind != Content.ContentKind.Archive)
+        _paths.TryAdd(info.Path, 0);
+        if (content.Bytes.Length == info.Size && info.Size <= MaxHashedSize)
             _sha256ByPath[info.Path] = System.Security.Cryptography.SHA256.HashData(content.Bytes.Span);
+        if (ChecksumManifests.IsManifestName(info.FileName) && content.IsText && info.Size <= MaxTextSize)
+            _manifests.Add(ChecksumManifests.Parse(context.At(), info.FileName, content.Text));
         if (!IsCertificateCandidate(info)) return;
         if (DetachedSignatures.IsSignatureName(info.Path)
             && DetachedSignatures.TryRead(context.At(), content.Bytes.Span, content.IsText ? content.Text : null) is { } signature)
@@ -95,6 +102,8 @@ public sealed class CertificatesDetector : IDetector
     {
         ArgumentNullException.ThrowIfNull(context);
         DetachedSignatures.Verify(context, _signatures, _sha256ByPath);
+        ChecksumManifests.Verify(context, _manifests, _sha256ByPath, [.. _paths.Keys],
+            _signatures.Select(static s => s.TargetPath).ToHashSet(StringComparer.Ordinal));
         if (_certificates.IsEmpty) return;
         var time = context.EvaluationTime;
 

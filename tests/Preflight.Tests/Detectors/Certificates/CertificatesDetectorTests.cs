@@ -258,14 +258,13 @@ public class CertificatesDetectorTests
         Of(report, "PF605").Should().BeEmpty();
     }
 
-    [Test]
-    public void Detector_wants_every_entry_it_can_hash_for_detached_signatures_and_skips_huge_ones()
+    [TestCase("a.pem", Content.ContentKind.CertificateContainer, 1000L)]
+    [TestCase("conf/app.yaml", Content.ContentKind.Text, 1000L)]
+    [TestCase("lib/app.dll", Content.ContentKind.DotNetAssembly, 1000L)]
+    [TestCase("data/huge.bin", Content.ContentKind.OtherBinary, 1L << 33)]
+    public void Detector_wants_every_entry_so_manifests_and_signatures_see_the_whole_package(string path, Content.ContentKind kind, long size)
     {
-        var d = new CertificatesDetectorAdapter();
-        d.Wants("a.pem", Content.ContentKind.CertificateContainer, 1000).Should().BeTrue();
-        d.Wants("conf/app.yaml", Content.ContentKind.Text, 1000).Should().BeTrue();
-        d.Wants("lib/app.dll", Content.ContentKind.DotNetAssembly, 1000).Should().BeTrue();
-        d.Wants("data/huge.bin", Content.ContentKind.OtherBinary, 65L << 20).Should().BeFalse();
+        new CertificatesDetectorAdapter().Wants(path, kind, size).Should().BeTrue();
     }
 
     private sealed class CertificatesDetectorAdapter

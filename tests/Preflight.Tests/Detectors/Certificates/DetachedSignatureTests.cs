@@ -93,3 +93,57 @@ public class DetachedSignatureTests
         report.Findings.Should().ContainSingle(f => f.RuleId == "PF617").Which.Properties["signedFile"].Should().Be("bin/install.sh");
     }
 }
+
+public class ChecksumManifestTests
+{
+    private static string Sha(string s) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(s)));
+
+    [Test]
+    public async Task Scan_checks_every_file_of_a_checksum_manifest_mismatched_missing_and_unlisted()
+    {
+        using var dir = new TempDir();
+        string manifest = $"""
+            {Sha("good\n")}  bin/good.sh
+            {Sha("original\n")} *bin/changed.sh
+            SHA256 (bin/gone.sh) = {Sha("gone\n")}
+            """;
+
+        string zip = Zip(dir,
+            ("acme/SHA256SUMS", manifest + "\n"),
+            ("acme/bin/good.sh", "good\n"),
+            ("acme/bin/changed.sh", "tampered\n"),
+            ("acme/bin/extra.sh", "added later\n"),
+            ("other/readme.txt", "outside the manifest's folder\n"));
+        var report = await PreflightScanner.ScanAsync(zip, ScanOptions.Default with { AsOf = AsOf, EnabledDetectors = new HashSet<string> { "certificates" } });
+
+        report.Findings.Select(static f => (f.RuleId, f.Location.Line)).Should().BeEquivalentTo(new (string, int?)[]
+        {
+            ("PF619", 2), ("PF620", 3), ("PF621", null),
+        });
+        report.Findings.Single(static f => f.RuleId == "PF619").Severity.Should().Be(Severity.Critical);
+        report.Findings.Single(static f => f.RuleId == "PF621").Properties["files"].Should().Be("acme/bin/extra.sh");
+    }
+
+    [Test]
+    public async Task Scan_accepts_a_signed_manifest_that_matches_and_marks_it_signed_in_findings()
+    {
+        using var dir = new TempDir();
+        var root = Root("CN=Root");
+        var signer = Leaf("CN=Signer", root, eku: ["1.3.6.1.5.5.7.3.3"], dns: []);
+        string manifest = $"{Sha("a\n")}  a.txt\n{Sha("b\n")}  b.txt\n";
+        var gen = new CmsSignedDataGenerator();
+        gen.AddSigner(signer.Keys.Private, signer.Certificate, CmsSignedGenerator.DigestSha256);
+        gen.AddCertificates(CollectionUtilities.CreateStore(new[] { signer.Certificate }));
+        byte[] sig = gen.Generate(new CmsProcessableByteArray(Encoding.UTF8.GetBytes(manifest)), false).GetEncoded();
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+
+        string zip = Zip(dir, ("SHA256SUMS", manifest), ("SHA256SUMS.p7s", sig), ("a.txt", "a\n"), ("b.txt", "B\n"));
+        var report = await PreflightScanner.ScanAsync(zip, ScanOptions.Default with { AsOf = AsOf, TrustedRoots = [trust], EnabledDetectors = new HashSet<string> { "certificates" } });
+
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.RuleId.Should().Be("PF619");
+        finding.Properties["file"].Should().Be("b.txt");
+        finding.Properties["signedManifest"].Should().Be("true");
+        finding.Message.Should().Contain("signed manifest");
+    }
+}
