@@ -5,6 +5,7 @@ using Preflight.Benchmarks.Throughput;
 // dotnet run -c Release --project benchmarks/Preflight.Benchmarks -- <command> [options]
 //   generate     writes a deterministic synthetic package (see Generation/GenerateCommand.cs)
 //   throughput   times reading and scanning one package beside unzip -t / gzip -t
+//   limbo        runs the x509-limbo conformance cases through the certificate-chain validator
 //   anything else goes to BenchmarkDotNet (e.g. --filter '*' --job short)
 switch (args.Length > 0 ? args[0] : string.Empty)
 {
@@ -12,6 +13,8 @@ switch (args.Length > 0 ? args[0] : string.Empty)
         return await GenerateCommand.RunAsync(args[1..]);
     case "throughput":
         return await ThroughputCommand.RunAsync(args[1..]);
+    case "limbo":
+        return Preflight.Benchmarks.Limbo.LimboRunner.Run(args[1..]);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;

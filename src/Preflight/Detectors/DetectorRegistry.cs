@@ -14,6 +14,7 @@ public static class DetectorRegistry
         static () => new PackageDetector(),
         static () => new ServiceUnits.ServiceUnitsDetector(),
         static () => new Credentials.CredentialsDetector(),
+        static () => new Certificates.CertificatesDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>

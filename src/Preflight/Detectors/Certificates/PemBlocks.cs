@@ -1,0 +1,83 @@
+namespace Preflight.Detectors.Certificates;
+
+/// <summary>One PEM block found in text.</summary>
+/// <param name="Label">The label after <c>BEGIN</c> (<c>CERTIFICATE</c>, <c>X509 CRL</c>, <c>PRIVATE KEY</c>, …).</param>
+/// <param name="Der">The decoded body, or null when the base64 is broken or the END line is missing.</param>
+/// <param name="Line">1-based line of the BEGIN line.</param>
+internal sealed record PemBlock(string Label, byte[]? Der, int Line);
+
+/// <summary>Finds PEM blocks anywhere in a text: bundles, and blocks embedded in YAML, JSON, XML or scripts.</summary>
+internal static class PemBlocks
+{
+    private const string Begin = "-----BEGIN ";
+    private const string Dashes = "-----";
+
+    /// <summary>Every block, in order. Embedded blocks may carry quotes, indentation, <c>\n</c> escapes or YAML block markers around the base64.</summary>
+    public static List<PemBlock> Find(string text, int maxBlocks = 10_000)
+    {
+        var blocks = new List<PemBlock>();
+        int pos = 0;
+        int line = 1, lineCounted = 0;
+        while (blocks.Count < maxBlocks)
+        {
+            int start = text.IndexOf(Begin, pos, StringComparison.Ordinal);
+            if (start < 0) break;
+            int labelStart = start + Begin.Length;
+            int labelEnd = text.IndexOf(Dashes, labelStart, StringComparison.Ordinal);
+            if (labelEnd < 0 || labelEnd - labelStart > 64) { pos = labelStart; continue; }
+            string label = text[labelStart..labelEnd];
+            line += CountNewlines(text, lineCounted, start);
+            lineCounted = start;
+            string end = "-----END " + label + Dashes;
+            int bodyStart = labelEnd + Dashes.Length;
+            int endAt = text.IndexOf(end, bodyStart, StringComparison.Ordinal);
+            int nextBegin = text.IndexOf(Begin, bodyStart, StringComparison.Ordinal);
+            if (endAt < 0 || (nextBegin >= 0 && nextBegin < endAt))
+            {
+                blocks.Add(new PemBlock(label, null, line));
+                pos = bodyStart;
+                continue;
+            }
+            blocks.Add(new PemBlock(label, DecodeBody(text.AsSpan(bodyStart, endAt - bodyStart)), line));
+            pos = endAt + end.Length;
+        }
+        return blocks;
+    }
+
+    private static int CountNewlines(string text, int from, int to)
+    {
+        int n = 0;
+        foreach (char ch in text.AsSpan(from, to - from)) if (ch == '\n') n++;
+        return n;
+    }
+
+    private static byte[]? DecodeBody(ReadOnlySpan<char> body)
+    {
+        // Headers such as "Proc-Type:" (encrypted legacy keys) end at a blank line; skip them.
+        if (body.IndexOf(':') >= 0)
+        {
+            int blank = body.IndexOf("\n\n", StringComparison.Ordinal);
+            if (blank < 0) blank = body.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (blank >= 0) body = body[blank..];
+        }
+        var chars = new char[body.Length];
+        int n = 0;
+        for (int i = 0; i < body.Length; i++)
+        {
+            char ch = body[i];
+            if (char.IsAsciiLetterOrDigit(ch) || ch is '+' or '/' or '=') chars[n++] = ch;
+            else if (ch == '\\' && i + 1 < body.Length && body[i + 1] is 'n' or 'r' or 't') i++; // a "\n" escape in JSON or YAML
+            else if (ch is ' ' or '\t' or '\r' or '\n' or '"' or '\'' or '|' or '>' or '-' or '#' or ';' or '<') continue;
+            else if (ch is '&' && body[i..].StartsWith("&#10;", StringComparison.Ordinal)) i += 4; // an XML newline entity
+            else return null;
+        }
+        try
+        {
+            return Convert.FromBase64String(new string(chars, 0, n));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

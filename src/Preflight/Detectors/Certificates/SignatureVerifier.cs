@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+
+namespace Preflight.Detectors.Certificates;
+
+/// <summary>
+/// Verifies a certificate's signature with its issuer's public key. RSA PKCS#1 v1.5 and ECDSA on the NIST
+/// curves go through the platform's primitives (fast, and free of BouncyCastle's per-key RSA modulus
+/// validation, which costs tens of milliseconds per key); every other algorithm goes through BouncyCastle.
+/// Only the primitive is used: no certificate store, no chain engine.
+/// </summary>
+internal static class SignatureVerifier
+{
+    private const string RsaEncryption = "1.2.840.113549.1.1.1";
+    private const string EcPublicKey = "1.2.840.10045.2.1";
+
+    /// <summary>True when the issuer key verifies <paramref name="signature"/> over <paramref name="signed"/>.</summary>
+    public static bool Verify(string signatureOid, byte[] signed, byte[] signature, SubjectPublicKeyInfo issuerSpki, byte[] issuerSpkiDer, Func<AsymmetricKeyParameter?> bouncyCastleKey, Func<AsymmetricKeyParameter, bool> bouncyCastleVerify)
+    {
+        string keyOid = issuerSpki.Algorithm.Algorithm.Id;
+        try
+        {
+            if (RsaHash(signatureOid) is { } rsaHash)
+            {
+                if (keyOid != RsaEncryption) return false;
+                using var rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(issuerSpkiDer, out _);
+                return rsa.VerifyData(signed, signature, rsaHash, RSASignaturePadding.Pkcs1);
+            }
+            if (EcdsaHash(signatureOid) is { } ecHash)
+            {
+                if (keyOid != EcPublicKey) return false;
+                if (issuerSpki.Algorithm.Parameters is DerObjectIdentifier curve
+                    && curve.Id is "1.2.840.10045.3.1.7" or "1.3.132.0.34" or "1.3.132.0.35")
+                {
+                    using var ec = ECDsa.Create();
+                    ec.ImportSubjectPublicKeyInfo(issuerSpkiDer, out _);
+                    return ec.VerifyData(signed, signature, ecHash, DSASignatureFormat.Rfc3279DerSequence);
+                }
+            }
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        var key = bouncyCastleKey();
+        return key is not null && bouncyCastleVerify(key);
+    }
+
+    private static HashAlgorithmName? RsaHash(string oid) => oid switch
+    {
+        "1.2.840.113549.1.1.5" => HashAlgorithmName.SHA1,
+        "1.2.840.113549.1.1.11" => HashAlgorithmName.SHA256,
+        "1.2.840.113549.1.1.12" => HashAlgorithmName.SHA384,
+        "1.2.840.113549.1.1.13" => HashAlgorithmName.SHA512,
+        _ => null,
+    };
+
+    private static HashAlgorithmName? EcdsaHash(string oid) => oid switch
+    {
+        "1.2.840.10045.4.1" => HashAlgorithmName.SHA1,
+        "1.2.840.10045.4.3.2" => HashAlgorithmName.SHA256,
+        "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
+        "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
+        _ => null,
+    };
+}

