@@ -12,6 +12,7 @@ public static class DetectorRegistry
     private static readonly Func<IDetector>[] Factories =
     [
         static () => new PackageDetector(),
+        static () => new Migrations.MigrationsDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>
