@@ -68,7 +68,8 @@ public static class PgRuleSamples
         yield return new("PF507", Timeout + "ALTER TABLE orders ALTER COLUMN status TYPE varchar(10)", true);
         yield return new("PF507", Timeout + "ALTER TABLE orders ALTER COLUMN ref TYPE varchar(100)", true);
         yield return new("PF507", Timeout + "ALTER TABLE orders ALTER COLUMN price TYPE numeric(10,3)", true);
-        yield return new("PF507", Timeout + "ALTER TABLE orders ALTER COLUMN created TYPE timestamptz", true);
+        yield return new("PF507", Timeout + "SET timezone = 'Europe/Oslo';\nALTER TABLE orders ALTER COLUMN created TYPE timestamptz", true);
+        yield return new("PF507", Timeout + "SET timezone = 'UTC';\nALTER TABLE orders ALTER COLUMN created TYPE timestamptz", false);
         yield return new("PF507", Timeout + "ALTER TABLE orders ALTER COLUMN amount TYPE int", false);
         yield return new("PF507", Timeout + "ALTER TABLE orders ALTER COLUMN status TYPE varchar(50)", false);
         yield return new("PF507", Timeout + "ALTER TABLE orders ALTER COLUMN status TYPE text", false);

@@ -290,6 +290,7 @@ internal sealed class PgAnalyzer
                 break;
 
             case PgStatementKind.RefreshMaterializedView when !s.Concurrently:
+                rewrites = true;
                 if (existing)
                     Report(m, st, MigrationRules.BlockingMaintenance,
                         $"REFRESH MATERIALIZED VIEW {table} takes {Lock(PgLockMode.AccessExclusive)} for the whole refresh; use REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index)",

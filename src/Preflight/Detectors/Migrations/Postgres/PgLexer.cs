@@ -67,6 +67,9 @@ internal static class PgLexer
                     i += 2;
                     while (i < n && depth > 0)
                     {
+                        int next = text.AsSpan(i).IndexOfAny('/', '*');
+                        if (next < 0) { i = n; break; }
+                        i += next;
                         if (text[i] == '/' && i + 1 < n && text[i + 1] == '*') { depth++; i += 2; }
                         else if (text[i] == '*' && i + 1 < n && text[i + 1] == '/') { depth--; i += 2; }
                         else i++;
@@ -205,6 +208,9 @@ internal static class PgLexer
         int i = open + 1, n = text.Length;
         while (i < n)
         {
+            int next = backslashEscapes ? text.AsSpan(i).IndexOfAny(quote, '\\') : text.AsSpan(i).IndexOf(quote);
+            if (next < 0) break;
+            i += next;
             char c = text[i];
             if (backslashEscapes && c == '\\') { i += 2; continue; }
             if (c == quote)

@@ -52,7 +52,7 @@ internal static class PgSplitter
                 if (c == '(') parens++;
                 else if (c == ')') parens--;
             }
-            else if (t.Kind == PgTokenKind.Word)
+            else if (t.Kind == PgTokenKind.Word && t.Length is 3 or 4 or 6)
             {
                 var w = text.AsSpan(t.Start, t.Length);
                 if (w.Equals("ATOMIC", StringComparison.OrdinalIgnoreCase) && PreviousWordIs(text, tokens, i, "BEGIN")) atomic++;
