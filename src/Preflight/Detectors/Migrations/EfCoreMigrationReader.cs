@@ -61,7 +61,9 @@ internal static class EfCoreMigrationReader
                 _ => null,
             };
             if (sql is null) continue;
-            pieces.Add(new EfSqlPiece(sql, line, column, args.Bool("suppressTransaction"), name == "Sql"));
+            // Npgsql emits CREATE INDEX CONCURRENTLY with suppressTransaction itself
+            bool suppress = args.Bool("suppressTransaction") || (name == "CreateIndex" && Concurrently(call));
+            pieces.Add(new EfSqlPiece(sql, line, column, suppress, name == "Sql"));
         }
         return pieces;
     }

@@ -60,16 +60,21 @@ public sealed class MigrationsDetector : IDetector
         if (pieces is null) return;
         var statements = new List<PgScriptStatement>();
         bool anySuppressed = pieces.Any(p => p.SuppressTransaction);
+        bool? previous = null;
         foreach (var piece in pieces)
         {
+            // EF Core commits its transaction before a suppressTransaction command and opens a new one after it
+            bool startsUnit = previous != piece.SuppressTransaction;
+            previous = piece.SuppressTransaction;
+            bool first = true;
             var script = PgScript.Parse(piece.Sql);
             foreach (var st in script.Statements)
             {
                 var mapped = piece.Verbatim
                     ? st with { Line = piece.Line + st.Line - 1, Column = st.Line == 1 ? piece.Column : st.Column }
                     : st with { Line = piece.Line, Column = piece.Column, Evidence = TrimEvidence(context.Content.Lines[piece.Line]) };
-                // EF Core commits the migration's transaction before a suppressTransaction operation and opens a new one after it
-                statements.Add(anySuppressed ? mapped with { StartsChangeset = !piece.SuppressTransaction } : mapped);
+                statements.Add(anySuppressed && first && startsUnit ? mapped with { StartsChangeset = !piece.SuppressTransaction } : mapped with { StartsChangeset = null });
+                first = false;
             }
         }
         var merged = MergeSuppressions(context, statements);
