@@ -8,8 +8,11 @@ namespace Preflight.Tests.Detectors.Migrations;
 /// <param name="Fires">True for a positive sample.</param>
 public sealed record PgRuleSample(string RuleId, string Sql, bool Fires)
 {
+    /// <summary>The corpus file the sample comes from, if any.</summary>
+    public string? Name { get; init; }
+
     /// <inheritdoc />
-    public override string ToString() => $"{RuleId} {(Fires ? "+" : "-")} {Sql.ReplaceLineEndings(" ")}";
+    public override string ToString() => Name ?? $"{RuleId} {(Fires ? "+" : "-")} {Sql.ReplaceLineEndings(" ")}";
 }
 
 /// <summary>Positive and negative samples of every PostgreSQL rule, shared by the analyser tests and the

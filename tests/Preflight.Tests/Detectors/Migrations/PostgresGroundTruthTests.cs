@@ -105,7 +105,7 @@ public class PostgresGroundTruthTests
 
         """;
 
-    private static IEnumerable<PgRuleSample> Samples() => PgRuleSamples.All();
+    private static IEnumerable<PgRuleSample> Samples() => PgRuleSamples.All().Concat(SquawkComparisonTests.Corpus());
 
     [TestCaseSource(nameof(Samples))]
     public void PostgreSQL_takes_the_locks_and_rewrites_the_analyser_claims(PgRuleSample sample)
