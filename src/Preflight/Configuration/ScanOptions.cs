@@ -61,11 +61,15 @@ public sealed record ScanOptions
     /// compares packages, this compares reports.
     /// </summary>
     public string? Since { get; init; }
+
     /// <summary>PEM bundles of the root certificates to trust when validating chains. Empty: chains are not validated (the machine's store is never used silently).</summary>
     public IReadOnlyList<string> TrustedRoots { get; init; } = [];
 
     /// <summary>A certificate expiring within this many days of the evaluation time is reported as expiring soon.</summary>
     public int ExpiryWarningDays { get; init; } = 30;
+
+    /// <summary>The PostgreSQL major version migrations are checked against (<c>--pg-version</c>); gates version-dependent rules.</summary>
+    public int PostgresVersion { get; init; } = 14;
 
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();

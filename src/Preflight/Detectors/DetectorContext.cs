@@ -47,6 +47,7 @@ public class DetectorContext
     /// <param name="evidence">A short excerpt, already redacted.</param>
     /// <param name="severity">The severity for this occurrence, when it differs from the rule's default.</param>
     /// <param name="properties">Rule-specific facts.</param>
+    /// <param name="suppressionReason">When an in-source suppression (such as <c>-- preflight-ignore PF501: reason</c>) covers this finding: its reason. The finding stays in the report, marked suppressed.</param>
     public Finding Report(
         RuleDescriptor rule,
         Location location,
@@ -54,7 +55,8 @@ public class DetectorContext
         string identity,
         string? evidence = null,
         Severity? severity = null,
-        IReadOnlyDictionary<string, string>? properties = null)
+        IReadOnlyDictionary<string, string>? properties = null,
+        string? suppressionReason = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(location);
@@ -64,7 +66,11 @@ public class DetectorContext
         var finding = new Finding(
             rule.Id, rule.Name, rule.Detector, effective, message, location, evidence,
             Fingerprint.Compute(rule.Id, location.Path, identity),
-            properties ?? EmptyProperties);
+            properties ?? EmptyProperties)
+        {
+            Suppressed = suppressionReason is not null,
+            SuppressionReason = suppressionReason,
+        };
         if (!Options.DisabledRules.Contains(rule.Id)) _state.Findings.Add(finding);
         return finding;
     }

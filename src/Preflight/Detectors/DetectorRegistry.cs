@@ -15,6 +15,7 @@ public static class DetectorRegistry
         static () => new ServiceUnits.ServiceUnitsDetector(),
         static () => new Credentials.CredentialsDetector(),
         static () => new Certificates.CertificatesDetector(),
+        static () => new Migrations.MigrationsDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>

@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using Preflight.Detectors.Migrations.Postgres;
+
+namespace Preflight.Detectors.Migrations;
+
+/// <summary>What a file is to a migration runner, and where that runner puts it in its order.</summary>
+/// <param name="Runner"><c>flyway</c>, <c>liquibase</c>, <c>golang-migrate</c>, <c>ef-core</c>, <c>plain</c>.</param>
+/// <param name="Version">The version the runner sorts by (null for repeatable/plain).</param>
+/// <param name="Group">Runner order group: versioned before repeatable.</param>
+/// <param name="Transaction">How the runner wraps it.</param>
+internal sealed record MigrationKind(string Runner, string? Version, int Group, RunnerTransaction Transaction);
+
+/// <summary>Recognises migration files by convention (name and folder) and content.</summary>
+internal static partial class MigrationDiscovery
+{
+    private static readonly string[] SqlFolders = ["migrations", "migration", "db", "sql", "schema", "database"];
+
+    /// <summary>The cheap gate: names and folders only.</summary>
+    public static bool Wants(string path, string fileName, string extension)
+    {
+        if (extension == ".sql") return true;
+        if (extension == ".cs") return path.Contains("migration", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".Designer.cs", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith("ModelSnapshot.cs", StringComparison.Ordinal);
+        return false;
+    }
+
+    /// <summary>Decides what a .sql file is from its name, folder and first line; null when it is not a migration.</summary>
+    public static MigrationKind? ClassifySql(string path, string fileName, ReadOnlySpan<char> text)
+    {
+        var head = text[..Math.Min(text.Length, 200)].TrimStart();
+        if (head.StartsWith("--liquibase formatted sql", StringComparison.OrdinalIgnoreCase) || head.StartsWith("-- liquibase formatted sql", StringComparison.OrdinalIgnoreCase))
+            return new MigrationKind("liquibase", null, 0, RunnerTransaction.PerChangeset);
+        var m = FlywayVersioned().Match(fileName);
+        if (m.Success) return new MigrationKind("flyway", m.Groups["v"].Value.Replace('_', '.'), 0, RunnerTransaction.PerFileUnlessNonTransactional);
+        if (FlywayRepeatable().IsMatch(fileName)) return new MigrationKind("flyway", null, 1, RunnerTransaction.PerFileUnlessNonTransactional);
+        if (FlywayUndo().IsMatch(fileName)) return null;
+        m = GolangMigrate().Match(fileName);
+        if (m.Success)
+            return m.Groups["dir"].Value.Equals("up", StringComparison.OrdinalIgnoreCase)
+                ? new MigrationKind("golang-migrate", m.Groups["v"].Value, 0, RunnerTransaction.MultiStatementQuery)
+                : null;
+        foreach (var segment in path.Split('/')[..^1])
+            foreach (var folder in SqlFolders)
+                if (segment.Equals(folder, StringComparison.OrdinalIgnoreCase))
+                    return new MigrationKind("plain", null, 0, RunnerTransaction.None);
+        return null;
+    }
+
+    /// <summary>The dialect from syntax: T-SQL and MySQL markers, else PostgreSQL.</summary>
+    public static string SniffDialect(ReadOnlySpan<char> text)
+    {
+        var probe = text[..Math.Min(text.Length, 64 * 1024)];
+        if (TSqlMarkers().IsMatch(probe)) return "sqlserver";
+        if (MySqlMarkers().IsMatch(probe)) return "mysql";
+        return "postgresql";
+    }
+
+    /// <summary>Compares versions part by part numerically (<c>1.10</c> after <c>1.9</c>).</summary>
+    public static int CompareVersions(string? a, string? b)
+    {
+        if (a is null || b is null) return a is null ? (b is null ? 0 : 1) : -1;
+        var pa = a.Split('.', '_', '-');
+        var pb = b.Split('.', '_', '-');
+        for (int i = 0; i < Math.Max(pa.Length, pb.Length); i++)
+        {
+            string x = i < pa.Length ? pa[i] : "0", y = i < pb.Length ? pb[i] : "0";
+            int c = NaturalCompare(x, y);
+            if (c != 0) return c;
+        }
+        return 0;
+    }
+
+    /// <summary>Natural string order: digit runs compare by value.</summary>
+    public static int NaturalCompare(string x, string y)
+    {
+        int i = 0, j = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            if (char.IsAsciiDigit(x[i]) && char.IsAsciiDigit(y[j]))
+            {
+                int si = i, sj = j;
+                while (i < x.Length && char.IsAsciiDigit(x[i])) i++;
+                while (j < y.Length && char.IsAsciiDigit(y[j])) j++;
+                var dx = x.AsSpan(si, i - si).TrimStart('0');
+                var dy = y.AsSpan(sj, j - sj).TrimStart('0');
+                if (dx.Length != dy.Length) return dx.Length.CompareTo(dy.Length);
+                int c = dx.CompareTo(dy, StringComparison.Ordinal);
+                if (c != 0) return c;
+            }
+            else
+            {
+                int c = char.ToLowerInvariant(x[i]).CompareTo(char.ToLowerInvariant(y[j]));
+                if (c != 0) return c;
+                i++; j++;
+            }
+        }
+        return (x.Length - i).CompareTo(y.Length - j);
+    }
+
+    [GeneratedRegex(@"^V(?<v>\d+([._]\d+)*)__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex FlywayVersioned();
+
+    [GeneratedRegex(@"^R__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex FlywayRepeatable();
+
+    [GeneratedRegex(@"^U\d+([._]\d+)*__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex FlywayUndo();
+
+    [GeneratedRegex(@"^(?<v>\d+)_.+\.(?<dir>up|down)\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex GolangMigrate();
+
+    [GeneratedRegex(@"(^|\n)\s*GO\s*(\r?\n|$)|\[dbo\]|\bNVARCHAR\b|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\bsp_\w+|\bWITH\s*\(\s*ONLINE\s*=", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex TSqlMarkers();
+
+    [GeneratedRegex(@"`\w+`|\bENGINE\s*=\s*\w+|\bAUTO_INCREMENT\b|\bALGORITHM\s*=\s*(INSTANT|INPLACE|COPY)", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex MySqlMarkers();
+}

@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using Preflight.Content;
+using Preflight.Detectors.Migrations.Postgres;
+using Preflight.Findings;
+
+namespace Preflight.Detectors.Migrations;
+
+/// <summary>
+/// The <c>migrations</c> detector (PF5xx). Finds schema migrations by convention and content (Flyway,
+/// Liquibase formatted SQL, golang-migrate, EF Core C#, plain SQL under <c>migrations/</c>, <c>db/</c>,
+/// <c>sql/</c>, <c>schema/</c>), parses each PostgreSQL migration once into a compact statement model, and at
+/// the end walks them in the runner's order to find statements that lock, rewrite or break.
+/// </summary>
+public sealed class MigrationsDetector : IDetector
+{
+    private readonly ConcurrentBag<Parsed> _migrations = [];
+
+    private sealed record Parsed(PgMigration Migration, MigrationKind Kind, string Dialect, int Statements);
+
+    /// <inheritdoc />
+    public string Id => MigrationRules.DetectorId;
+
+    /// <inheritdoc />
+    public IReadOnlyList<RuleDescriptor> Rules => MigrationRules.All;
+
+    /// <inheritdoc />
+    public bool Wants(EntryInfo entry) =>
+        entry.Kind is ContentKind.Text && MigrationDiscovery.Wants(entry.Path, entry.FileName, entry.Extension);
+
+    /// <inheritdoc />
+    public void Analyze(EntryContext context)
+    {
+        var info = context.Info;
+        if (!context.Content.IsText) return;
+        var text = context.Content.Text;
+        if (info.Extension == ".cs")
+        {
+            if (!text.Contains("MigrationBuilder", StringComparison.Ordinal)) return;
+            AnalyzeEfCore(context);
+            return;
+        }
+        var kind = MigrationDiscovery.ClassifySql(info.Path, info.FileName, text);
+        if (kind is null) return;
+        string dialect = MigrationDiscovery.SniffDialect(text);
+        if (dialect != "postgresql")
+        {
+            _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, new PgScript([], null)), kind, dialect, 0));
+            return;
+        }
+        var script = PgScript.Parse(text, context.Content.Lines);
+        if (script.Unterminated is { } u)
+            context.Report(MigrationRules.Unterminated, context.At(u.Line, u.Column),
+                $"a literal or comment opened at line {u.Line} is never closed; the rest of {info.FileName} was not analysed", $"unterminated:{u.Line}");
+        _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, script), kind, dialect, script.Statements.Count));
+    }
+
+    private void AnalyzeEfCore(EntryContext context)
+    {
+        var pieces = EfCoreMigrationReader.Read(context.Content.CSharpSyntaxTree, context.CancellationToken);
+        if (pieces is null) return;
+        var statements = new List<PgScriptStatement>();
+        bool anySuppressed = pieces.Any(p => p.SuppressTransaction);
+        bool? previous = null;
+        foreach (var piece in pieces)
+        {
+            // EF Core commits its transaction before a suppressTransaction command and opens a new one after it
+            bool startsUnit = previous != piece.SuppressTransaction;
+            previous = piece.SuppressTransaction;
+            bool first = true;
+            var script = PgScript.Parse(piece.Sql);
+            foreach (var st in script.Statements)
+            {
+                var mapped = piece.Verbatim
+                    ? st with { Line = piece.Line + st.Line - 1, Column = st.Line == 1 ? piece.Column : st.Column }
+                    : st with { Line = piece.Line, Column = piece.Column, Evidence = TrimEvidence(context.Content.Lines[piece.Line]) };
+                statements.Add(anySuppressed && first && startsUnit ? mapped with { StartsChangeset = !piece.SuppressTransaction } : mapped with { StartsChangeset = null });
+                first = false;
+            }
+        }
+        var merged = MergeSuppressions(context, statements);
+        var version = EfCoreMigrationReader.MigrationId(context.Info.FileName);
+        var kind = new MigrationKind("ef-core", version, 0, anySuppressed ? RunnerTransaction.PerChangeset : RunnerTransaction.PerFile);
+        _migrations.Add(new Parsed(new PgMigration(context.Info.Path, "ef-core", version, kind.Transaction, new PgScript(merged, null)), kind, "postgresql", merged.Count));
+    }
+
+    /// <summary>C# comments (<c>// preflight-ignore PF501: reason</c>) on the line above a call suppress its findings.</summary>
+    private static List<PgScriptStatement> MergeSuppressions(EntryContext context, List<PgScriptStatement> statements)
+    {
+        var lines = context.Content.Lines;
+        var result = new List<PgScriptStatement>(statements.Count);
+        foreach (var st in statements)
+        {
+            if (st.Line < 2 || st.Line - 1 > lines.Count) { result.Add(st); continue; }
+            var above = lines[st.Line - 1].Trim();
+            if (!above.StartsWith("//", StringComparison.Ordinal) || !above.Contains("preflight-ignore", StringComparison.OrdinalIgnoreCase)) { result.Add(st); continue; }
+            var parsed = PgScript.Parse("--" + above[2..].ToString() + "\nSELECT 1");
+            var s0 = parsed.Statements[0];
+            var suppressions = new Dictionary<string, string>(st.Suppressions, StringComparer.Ordinal);
+            foreach (var kv in s0.Suppressions) suppressions[kv.Key] = kv.Value;
+            result.Add(st with
+            {
+                Suppressions = suppressions,
+                BadSuppressions = [.. st.BadSuppressions, .. s0.BadSuppressions.Select(b => (st.Line - 1, b.Column, b.RuleId))],
+            });
+        }
+        return result;
+    }
+
+    private static string TrimEvidence(ReadOnlySpan<char> line)
+    {
+        var t = line.Trim();
+        return (t.Length > 160 ? t[..160] : t).ToString();
+    }
+
+    /// <inheritdoc />
+    public void Complete(DetectorContext context)
+    {
+        var ordered = Order(_migrations);
+        foreach (var p in ordered)
+            context.Inventory.Add(new MigrationItem(new Location(p.Migration.Path), p.Kind.Runner, p.Dialect, p.Kind.Version, p.Statements));
+        var analyzer = PgAnalyzer.Run(ordered.Where(p => p.Dialect == "postgresql").Select(p => p.Migration), context.Options.PostgresVersion);
+        foreach (var issue in analyzer.Issues)
+        {
+            var st = issue.Statement;
+            var properties = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["runner"] = issue.Migration.Runner,
+                ["statement"] = st.Statement.Verb,
+            };
+            if (issue.Table is not null) properties["table"] = issue.Table;
+            if (issue.Lock != PgLockMode.None)
+            {
+                properties["lock"] = PgLockModes.Name(issue.Lock);
+                properties["blocks"] = PgLockModes.Blocks(issue.Lock);
+            }
+            context.Report(issue.Rule, new Location(issue.Migration.Path, st.Line, st.Column), issue.Message,
+                identity: $"{st.Evidence}\n{issue.Message}", evidence: st.Evidence, severity: issue.Severity,
+                properties: properties, suppressionReason: issue.SuppressedBecause);
+        }
+    }
+
+    /// <summary>The runner's order: by runner, then versioned before repeatable, then version (natural order), then path.</summary>
+    private static List<Parsed> Order(IEnumerable<Parsed> migrations) =>
+        [.. migrations
+            .OrderBy(p => RunnerRank(p.Kind.Runner))
+            .ThenBy(p => p.Kind.Group)
+            .ThenBy(p => p.Kind.Version, Comparer<string?>.Create(MigrationDiscovery.CompareVersions))
+            .ThenBy(p => p.Migration.Path, Comparer<string>.Create(MigrationDiscovery.NaturalCompare))];
+
+    private static int RunnerRank(string runner) => runner switch
+    {
+        "flyway" => 0,
+        "liquibase" => 1,
+        "golang-migrate" => 2,
+        "ef-core" => 3,
+        _ => 4,
+    };
+}

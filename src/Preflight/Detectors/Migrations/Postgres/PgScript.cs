@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Preflight.Content;
+
+namespace Preflight.Detectors.Migrations.Postgres;
+
+/// <summary>A statement of a parsed migration: the classification plus where it is and what suppresses it.</summary>
+internal sealed record PgScriptStatement(
+    PgStatement Statement,
+    int Line,
+    int Column,
+    string Evidence,
+    IReadOnlyDictionary<string, string> Suppressions,
+    IReadOnlyList<(int Line, int Column, string RuleId)> BadSuppressions,
+    // Liquibase (and EF Core suppressTransaction): this statement starts a unit; the value says whether it runs in a transaction.
+    bool? StartsChangeset);
+
+/// <summary>One migration file parsed into its statements: a compact summary, the text is not kept.</summary>
+internal sealed partial record PgScript(IReadOnlyList<PgScriptStatement> Statements, (int Line, int Column)? Unterminated)
+{
+    public static PgScript Parse(string text, LineIndex? lines = null)
+    {
+        lines ??= new LineIndex(text);
+        var tokens = PgLexer.Tokenize(text);
+        var spans = PgSplitter.Split(text, tokens);
+        var result = new List<PgScriptStatement>(spans.Count);
+        foreach (var span in spans)
+        {
+            var statement = PgClassifier.Classify(text, span);
+            var (line, column) = lines.Position(span.StartOffset);
+            Dictionary<string, string>? suppressions = null;
+            List<(int, int, string)>? bad = null;
+            bool? changeset = null;
+            foreach (var comment in span.Comments())
+            {
+                var body = text.AsSpan(comment.Start, comment.Length);
+                if (body.Contains("changeset", StringComparison.OrdinalIgnoreCase) && LiquibaseChangeset().IsMatch(body))
+                    changeset = !body.Contains("runInTransaction:false", StringComparison.OrdinalIgnoreCase);
+                if (!body.Contains("preflight-ignore", StringComparison.OrdinalIgnoreCase)) continue;
+                foreach (Match m in IgnoreDirective().Matches(body.ToString()))
+                {
+                    string reason = m.Groups["reason"].Value.Trim().TrimEnd('*', '/').Trim();
+                    foreach (var id in m.Groups["ids"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        var ruleId = id.ToUpperInvariant();
+                        if (reason.Length == 0)
+                        {
+                            var (l, c) = lines.Position(comment.Start + m.Index);
+                            (bad ??= []).Add((l, c, ruleId));
+                        }
+                        else (suppressions ??= new(StringComparer.Ordinal))[ruleId] = reason;
+                    }
+                }
+            }
+            int firstLineEnd = text.IndexOfAny(['\r', '\n'], span.StartOffset, span.EndOffset - span.StartOffset);
+            var evidence = text.AsSpan(span.StartOffset, (firstLineEnd < 0 ? span.EndOffset : firstLineEnd) - span.StartOffset).Trim();
+            if (evidence.Length > 160) evidence = evidence[..160];
+            result.Add(new PgScriptStatement(statement, line, column, evidence.ToString(),
+                suppressions ?? Empty, bad ?? [], changeset));
+        }
+        (int, int)? unterminated = null;
+        foreach (var t in tokens)
+            if (t.Kind == PgTokenKind.Unterminated) { unterminated = lines.Position(t.Start); break; }
+        return new PgScript(result, unterminated);
+    }
+
+    private static readonly Dictionary<string, string> Empty = new();
+
+    [GeneratedRegex(@"preflight-ignore\s+(?<ids>PF\d{3}(\s*,\s*PF\d{3})*)\s*(:(?<reason>[^\r\n]*))?", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex IgnoreDirective();
+
+    [GeneratedRegex(@"^--\s*changeset\s+\S+:\S+", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex LiquibaseChangeset();
+}
