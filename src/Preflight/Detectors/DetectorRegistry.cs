@@ -1,4 +1,5 @@
 using Preflight.Detectors.Package;
+using Preflight.Detectors.ScheduledTasks;
 using Preflight.Findings;
 
 namespace Preflight.Detectors;
@@ -12,6 +13,7 @@ public static class DetectorRegistry
     private static readonly Func<IDetector>[] Factories =
     [
         static () => new PackageDetector(),
+        static () => new ScheduledTasksDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>
