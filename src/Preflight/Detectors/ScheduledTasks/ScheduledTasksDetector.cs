@@ -31,7 +31,8 @@ public sealed class ScheduledTasksDetector : IDetector
         ArgumentNullException.ThrowIfNull(entry);
         if (entry.Kind is not (ContentKind.Text or ContentKind.Empty)) return false;
         if (entry.Size > MaxTextBytes) return false;
-        if (entry.Extension is ".timer" or ".service") return true;
+        if (entry.Extension is ".timer" or ".service" or ".xml") return true;
+        if (entry.Path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase) && entry.Extension.Length == 0) return true;
         return CronFiles.Classify(entry.Path) != CronFileKind.None;
     }
 
@@ -46,7 +47,12 @@ public sealed class ScheduledTasksDetector : IDetector
             _services[context.Info.FileName] = SystemdUnits.ReadService(context.Content.Lines);
             return;
         }
-        if (context.Info.Extension == ".timer")
+        if (context.Info.Extension == ".xml" || (context.Info.Extension.Length == 0 && path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase)))
+        {
+            var text = context.Content.Text;
+            if (WindowsTasks.LooksLikeTask(text)) result = WindowsTasks.Parse(path, text);
+        }
+        else if (context.Info.Extension == ".timer")
         {
             result = SystemdUnits.ReadTimer(path, context.Content.Lines);
         }
