@@ -1,3 +1,4 @@
+using Preflight.Detectors.Endpoints;
 using Preflight.Detectors.Package;
 using Preflight.Detectors.ScheduledTasks;
 using Preflight.Findings;
@@ -14,6 +15,7 @@ public static class DetectorRegistry
     [
         static () => new PackageDetector(),
         static () => new ScheduledTasksDetector(),
+        static () => new EndpointsDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>
