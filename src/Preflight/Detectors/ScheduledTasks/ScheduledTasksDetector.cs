@@ -31,7 +31,7 @@ public sealed class ScheduledTasksDetector : IDetector
         ArgumentNullException.ThrowIfNull(entry);
         if (entry.Kind is not (ContentKind.Text or ContentKind.Empty)) return false;
         if (entry.Size > MaxTextBytes) return false;
-        if (entry.Extension is ".timer" or ".service" or ".xml" or ".yaml" or ".yml" or ".plist") return true;
+        if (entry.Extension is ".timer" or ".service" or ".xml" or ".yaml" or ".yml" or ".plist" or ".bat" or ".cmd" or ".ps1" or ".psm1") return true;
         if (entry.Path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase) && entry.Extension.Length == 0) return true;
         return CronFiles.Classify(entry.Path) != CronFileKind.None;
     }
@@ -51,6 +51,11 @@ public sealed class ScheduledTasksDetector : IDetector
         {
             var text = context.Content.Text;
             if (WindowsTasks.LooksLikeTask(text)) result = WindowsTasks.Parse(path, text);
+        }
+        else if (context.Info.Extension is ".bat" or ".cmd" or ".ps1" or ".psm1")
+        {
+            var text = context.Content.Text;
+            if (ScriptSchedules.LooksRelevant(text)) result = ScriptSchedules.Parse(path, text, context.Content.Lines);
         }
         else if (context.Info.Extension == ".plist")
         {
