@@ -70,6 +70,15 @@ public sealed record ScanOptions
 
     /// <summary>The PostgreSQL major version migrations are checked against (<c>--pg-version</c>); gates version-dependent rules.</summary>
     public int PostgresVersion { get; init; } = 14;
+    /// <summary>The maintenance window (<c>--window</c>); scheduled tasks firing inside it are reported. Null: no window.</summary>
+    public MaintenanceWindow? MaintenanceWindow { get; init; }
+
+    /// <summary>
+    /// Endpoints the operator has approved: host names with an optional leading wildcard (<c>*.acme.com</c>,
+    /// <c>api.example.org</c>) and CIDR ranges or single addresses (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>).
+    /// Allowed endpoints stay in the inventory and raise no finding above info.
+    /// </summary>
+    public IReadOnlyList<string> EndpointAllowlist { get; init; } = [];
 
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();

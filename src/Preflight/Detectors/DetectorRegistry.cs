@@ -1,4 +1,6 @@
+using Preflight.Detectors.Endpoints;
 using Preflight.Detectors.Package;
+using Preflight.Detectors.ScheduledTasks;
 using Preflight.Findings;
 
 namespace Preflight.Detectors;
@@ -16,6 +18,8 @@ public static class DetectorRegistry
         static () => new Credentials.CredentialsDetector(),
         static () => new Certificates.CertificatesDetector(),
         static () => new Migrations.MigrationsDetector(),
+        static () => new ScheduledTasksDetector(),
+        static () => new EndpointsDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>

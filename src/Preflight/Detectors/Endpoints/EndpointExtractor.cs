@@ -1,0 +1,323 @@
+using System.Text.RegularExpressions;
+
+namespace Preflight.Detectors.Endpoints;
+
+/// <summary>One endpoint occurrence found in some text.</summary>
+/// <param name="Offset">Character offset in the text searched.</param>
+/// <param name="Host">Lower-case host or IP literal (no brackets).</param>
+/// <param name="Scheme">URL scheme, or null for a bare host or address.</param>
+/// <param name="Url">The URL with credentials and secret-looking parts removed, or null.</param>
+/// <param name="IsWebhook">True when the URL or its setting's name says webhook.</param>
+internal readonly record struct EndpointCandidate(int Offset, string Host, string? Scheme, string? Url, bool IsWebhook);
+
+/// <summary>Finds URLs, host settings and IP literals in text, leaving out identifiers that only look like endpoints.</summary>
+internal static partial class EndpointExtractor
+{
+    private static readonly HashSet<string> NetworkSchemes = new(StringComparer.Ordinal)
+    {
+        "http", "https", "ws", "wss", "ftp", "ftps", "sftp", "ssh", "scp", "telnet", "ldap", "ldaps", "amqp", "amqps", "mqtt", "mqtts",
+        "redis", "rediss", "postgres", "postgresql", "mysql", "mariadb", "sqlserver", "mssql", "oracle", "mongodb", "mongodb+srv",
+        "smtp", "smtps", "imap", "imaps", "pop3", "pop3s", "nats", "kafka", "grpc", "grpcs", "tcp", "udp", "tls", "ssl", "git", "svn", "rtsp",
+        "memcached", "cassandra", "nntp", "irc", "ircs", "xmpp", "stomp", "stomps", "zookeeper", "etcd", "consul", "vault", "socks5", "socks", "rsync", "nfs", "smb", "cifs",
+    };
+
+    /// <summary>Schemes that send everything in clear.</summary>
+    public static bool IsPlaintext(string? scheme) => scheme is "http" or "ftp" or "ldap" or "ws" or "telnet";
+
+    private static readonly string[] IdentifierContexts =
+    [
+        "xmlns", "schemalocation", "targetnamespace", "namespace", "\"$schema\"", "\"$id\"", "\"$ref\"", "$schema:", "<!doctype", "documentation=",
+        " system \"", " public \"", "license", "licence", "spdx", "dtd", "@see", "<see href", "seealso", "helplink", "helpuri", "help_uri", "projecturl", "\"repository\"", "repository:",
+    ];
+
+    private static readonly string[] IdentifierUrls =
+    [
+        "www.w3.org/", "w3.org/", "schemas.microsoft.com/", "schemas.xmlsoap.org/", "schemas.openxmlformats.org/", "schemas.android.com/",
+        "json-schema.org/", "purl.org/", "xmlns.com/", "xmlns.jcp.org/", "java.sun.com/xml/", "java.sun.com/dtd/", "ns.adobe.com/", "www.springframework.org/schema",
+        "maven.apache.org/pom", "maven.apache.org/xsd", "spdx.org/", "opensource.org/licenses", "www.apache.org/licenses", "apache.org/licenses",
+        "www.gnu.org/licenses", "gnu.org/licenses", "creativecommons.org/", "docs.oasis-open.org/", "relaxng.org/", "go.microsoft.com/fwlink", "www.freedesktop.org/",
+        "xml.org/sax", "www.omg.org/spec", "docs.microsoft.com/", "learn.microsoft.com/", "tools.ietf.org/", "datatracker.ietf.org/", "www.rfc-editor.org/", "man7.org/",
+    ];
+
+    /// <summary>Finds endpoints in ordinary text (configuration, scripts, manifests).</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="sink">Called for every candidate.</param>
+    /// <param name="bareAddresses">Also report IP literals and host settings outside URLs.</param>
+    public static void FromText(string text, Action<EndpointCandidate> sink, bool bareAddresses = true)
+    {
+        var urlSpans = new List<(int Start, int End)>();
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            foreach (var match in UrlPattern().EnumerateMatches(text))
+            {
+                int end = match.Index + match.Length;
+                urlSpans.Add((match.Index, end));
+                if (IsCommentOrIdentifier(text, match.Index)) continue;
+                var raw = TrimTrailing(text.AsSpan(match.Index, match.Length));
+                foreach (var candidate in ParseUrl(raw.ToString(), match.Index, WebhookKeyBefore(text, match.Index)))
+                    sink(candidate);
+            }
+        }
+        if (!bareAddresses) return;
+        foreach (Match m in HostSetting().Matches(text).Concat(KeyValueSetting().Matches(text)).Concat(HostDirective().Matches(text)))
+        {
+            var value = m.Groups["v"];
+            if (InAny(urlSpans, value.Index) || IsCommentOrIdentifier(text, value.Index)) continue;
+            var key = m.Groups["k"].Success ? m.Groups["k"].Value : "host";
+            foreach (var host in SplitHostList(value.Value))
+            {
+                var h = host.ToLowerInvariant().TrimEnd('.');
+                if (h.Length == 0) continue;
+                bool ip = HostClassifier.TryParseIPv4(h, out _) || HostClassifier.TryParseIPv6(h, out _);
+                bool name = !ip && HostClassifier.IsDnsName(h) && (HostClassifier.HasPlausibleTld(h, strict: true)
+                    || (!h.Contains('.', StringComparison.Ordinal) && key.Contains("host", StringComparison.OrdinalIgnoreCase) && h.Any(char.IsAsciiLetter) && h.Length > 1));
+                if (ip || name) sink(new EndpointCandidate(value.Index, h, null, null, key.Contains("webhook", StringComparison.OrdinalIgnoreCase)));
+            }
+        }
+        foreach (var match in IPv4Pattern().EnumerateMatches(text))
+        {
+            if (InAny(urlSpans, match.Index)) continue;
+            var span = text.AsSpan(match.Index, match.Length);
+            if (!BoundaryOk(text, match.Index, match.Length) || IsVersionContext(text, match.Index) || IsCommentOrIdentifier(text, match.Index)) continue;
+            if (HostClassifier.TryParseIPv4(span, out _)) sink(new EndpointCandidate(match.Index, span.ToString(), null, null, false));
+        }
+        if (text.Contains("::", StringComparison.Ordinal) || text.Contains(':', StringComparison.Ordinal))
+        {
+            foreach (var match in IPv6Pattern().EnumerateMatches(text))
+            {
+                if (InAny(urlSpans, match.Index)) continue;
+                var token = text.Substring(match.Index, match.Length).TrimEnd('.', ':');
+                if (!token.Contains("::", StringComparison.Ordinal) && token.Count(static c => c == ':') != 7) continue;
+                if (!BoundaryOk(text, match.Index, match.Length) || IsCommentOrIdentifier(text, match.Index)) continue;
+                if (token.Length < 3 || !token.Any(char.IsAsciiHexDigit)) continue;
+                if (HostClassifier.TryParseIPv6(token, out _)) sink(new EndpointCandidate(match.Index, token.ToLowerInvariant(), null, null, false));
+            }
+        }
+    }
+
+    /// <summary>Finds endpoints in one string of code or a binary: every URL, and the string itself when it is an address or <c>address:port</c>.</summary>
+    public static void FromLiteral(string literal, Action<EndpointCandidate> sink)
+    {
+        if (literal.Length < 3 || literal.Length > 4096) return;
+        if (literal.Contains("://", StringComparison.Ordinal))
+        {
+            FromText(literal, sink, bareAddresses: false);
+            return;
+        }
+        var s = literal.Trim();
+        int colon = s.LastIndexOf(':');
+        string hostPart = s;
+        if (colon > 0 && s.Count(static c => c == ':') == 1 && s[(colon + 1)..].All(char.IsAsciiDigit)) hostPart = s[..colon];
+        if (HostClassifier.TryParseIPv4(hostPart, out _)) sink(new EndpointCandidate(0, hostPart, null, null, false));
+        else if ((s.Contains("::", StringComparison.Ordinal) || s.Count(static c => c == ':') == 7) && HostClassifier.TryParseIPv6(s, out _))
+            sink(new EndpointCandidate(0, s.ToLowerInvariant(), null, null, false));
+    }
+
+    /// <summary>Splits a URL into one candidate per host (mongodb://a,b,c), credentials removed.</summary>
+    internal static IEnumerable<EndpointCandidate> ParseUrl(string url, int offset, bool webhookKey)
+    {
+        int sep = url.IndexOf("://", StringComparison.Ordinal);
+        if (sep <= 0) yield break;
+        var scheme = url[..sep].ToLowerInvariant();
+        int colon = scheme.LastIndexOf(':');
+        if (colon >= 0) scheme = scheme[(colon + 1)..]; // jdbc:postgresql
+        if (!NetworkSchemes.Contains(scheme)) yield break;
+        int authStart = sep + 3;
+        int authEnd = url.IndexOfAny(['/', '?', '#'], authStart);
+        if (authEnd < 0) authEnd = url.Length;
+        var authority = url[authStart..authEnd];
+        int at = authority.LastIndexOf('@');
+        var hosts = at >= 0 ? authority[(at + 1)..] : authority;
+        var rest = url[authEnd..];
+        foreach (var hostPort in hosts.Split(','))
+        {
+            string host;
+            string port = string.Empty;
+            if (hostPort.StartsWith('['))
+            {
+                int close = hostPort.IndexOf(']', StringComparison.Ordinal);
+                if (close < 0) continue;
+                host = hostPort[1..close];
+                port = hostPort[(close + 1)..];
+                if (!HostClassifier.TryParseIPv6(host, out _)) continue;
+            }
+            else
+            {
+                int c = hostPort.IndexOf(':', StringComparison.Ordinal);
+                host = c >= 0 ? hostPort[..c] : hostPort;
+                port = c >= 0 ? hostPort[c..] : string.Empty;
+            }
+            host = host.ToLowerInvariant().TrimEnd('.');
+            if (host.Length == 0 || host.IndexOfAny(['$', '{', '}', '%', '*', '<', '(']) >= 0) continue;
+            bool ip = HostClassifier.TryParseIPv4(host, out _) || HostClassifier.TryParseIPv6(host, out _);
+            if (!ip)
+            {
+                if (!HostClassifier.IsDnsName(host)) continue;
+                if (host.Contains('.', StringComparison.Ordinal) && !HostClassifier.HasPlausibleTld(host, strict: false)) continue;
+                if (host.All(static ch => char.IsAsciiDigit(ch) || ch == '.')) continue; // 1.2.3 is no host
+            }
+            if (port.Length > 0 && !(port[0] == ':' && port.Length > 1 && port[1..].All(char.IsAsciiDigit))) port = string.Empty;
+            bool webhook = webhookKey || IsWebhookUrl(host, rest);
+            string shownHost = host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
+            string sanitized = scheme + "://" + shownHost + port + SanitizePath(rest, webhook);
+            yield return new EndpointCandidate(offset, host, scheme, sanitized, webhook);
+        }
+    }
+
+    internal static bool IsWebhookUrl(string host, string pathAndQuery)
+    {
+        if (host is "hooks.slack.com" or "hooks.zapier.com" or "maker.ifttt.com" or "events.pagerduty.com" || host.EndsWith(".webhook.office.com", StringComparison.Ordinal)) return true;
+        var p = pathAndQuery.ToLowerInvariant();
+        if ((host is "discord.com" or "discordapp.com" or "ptb.discord.com" or "canary.discord.com") && p.StartsWith("/api/webhooks", StringComparison.Ordinal)) return true;
+        if (host is "outlook.office.com" or "outlook.office365.com" && p.Contains("/webhook", StringComparison.Ordinal)) return true;
+        if (host is "chat.googleapis.com" && p.Contains("/messages", StringComparison.Ordinal)) return true;
+        if (host.EndsWith(".logic.azure.com", StringComparison.Ordinal) && p.Contains("/workflows/", StringComparison.Ordinal)) return true;
+        return p.Contains("/webhook", StringComparison.Ordinal) || p.Contains("/hooks/", StringComparison.Ordinal);
+    }
+
+    /// <summary>Keeps the path of a URL but masks secret-looking query values and, for webhooks, the token segments.</summary>
+    private static string SanitizePath(string rest, bool webhook)
+    {
+        if (rest.Length == 0) return rest;
+        int q = rest.IndexOf('?', StringComparison.Ordinal);
+        var path = q >= 0 ? rest[..q] : rest;
+        var query = q >= 0 ? rest[q..] : string.Empty;
+        if (webhook)
+        {
+            var segments = path.Split('/');
+            int keep = 1;
+            for (int i = 1; i < segments.Length; i++)
+            {
+                keep = i + 1;
+                var s = segments[i].ToLowerInvariant();
+                if (s.Contains("hook", StringComparison.Ordinal) || s is "services" or "api") continue;
+                keep = i;
+                break;
+            }
+            path = string.Join('/', segments.Take(keep)) + (keep < segments.Length ? "/***" : string.Empty);
+            query = query.Length > 0 ? "?***" : string.Empty;
+        }
+        else if (query.Length > 0)
+        {
+            query = SecretQueryValue().Replace(query, "$1=***");
+        }
+        return path + query;
+    }
+
+    private static bool InAny(List<(int Start, int End)> spans, int index)
+    {
+        foreach (var (s, e) in spans) if (index >= s && index < e) return true;
+        return false;
+    }
+
+    private static ReadOnlySpan<char> TrimTrailing(ReadOnlySpan<char> url)
+    {
+        while (url.Length > 0 && url[^1] is '.' or ',' or ';' or ':' or ')' or ']' or '}' or '\'' or '"' or '>' or '!' or '?' or '*') url = url[..^1];
+        return url;
+    }
+
+    private static bool BoundaryOk(string text, int index, int length)
+    {
+        if (index > 0 && (char.IsAsciiLetterOrDigit(text[index - 1]) || text[index - 1] is '.' or '_' or '-' or '/' or '@' or ':' or '+' or '=' && index > 1 && text[index - 2] == '.')) return false;
+        int end = index + length;
+        if (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '_' or '-' or '/')) return false;
+        if (end + 1 < text.Length && text[end] == '.' && char.IsAsciiDigit(text[end + 1])) return false;
+        return true;
+    }
+
+    private static bool IsVersionContext(string text, int index)
+    {
+        int lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        int from = Math.Max(lineStart, index - 48);
+        var before = text.AsSpan(from, index - from);
+        if (before.Length > 0 && before[^1] is 'v' or 'V') return true;
+        Span<char> lower = stackalloc char[before.Length];
+        before.ToLowerInvariant(lower);
+        foreach (var word in VersionWords)
+        {
+            int at = ((ReadOnlySpan<char>)lower).IndexOf(word, StringComparison.Ordinal);
+            // Short words count only at the start of a word: "ver=" yes, "nameserver " no.
+            while (at >= 0)
+            {
+                if (word.Length > 4 || at == 0 || !char.IsAsciiLetter(lower[at - 1])) return true;
+                int next = ((ReadOnlySpan<char>)lower[(at + 1)..]).IndexOf(word, StringComparison.Ordinal);
+                at = next < 0 ? -1 : at + 1 + next;
+            }
+        }
+        return false;
+    }
+
+    private static readonly string[] VersionWords = ["version", "ver ", "ver=", "ver:", "v.", "release", "build", "oid", "revision", "firmware", "driver", "product", "copyright", "sdk", "runtime", "package"];
+
+    private static bool IsCommentOrIdentifier(string text, int index)
+    {
+        int lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        var line = text.AsSpan(lineStart, index - lineStart);
+        var trimmed = line.TrimStart();
+        if (trimmed.StartsWith("#") || trimmed.StartsWith("//") || trimmed.StartsWith(";") || trimmed.StartsWith("--") || trimmed.StartsWith("* ") || trimmed.StartsWith("/*")
+            || trimmed.StartsWith("<!--") || trimmed.StartsWith("REM ", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("::")) return true;
+        int from = Math.Max(0, line.Length - 80);
+        Span<char> lower = stackalloc char[line.Length - from];
+        line[from..].ToLowerInvariant(lower);
+        foreach (var ctx in IdentifierContexts)
+            if (lower.Contains(ctx, StringComparison.Ordinal)) return true;
+        int end = Math.Min(text.Length, index + 120);
+        var after = text.AsSpan(index, end - index);
+        int sep = after.IndexOf("://");
+        if (sep >= 0 && sep < 24)
+        {
+            var tail = after[(sep + 3)..];
+            Span<char> tl = stackalloc char[tail.Length];
+            tail.ToLowerInvariant(tl);
+            foreach (var id in IdentifierUrls)
+                if (((ReadOnlySpan<char>)tl).StartsWith(id, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    private static bool WebhookKeyBefore(string text, int index)
+    {
+        int lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        var before = text.AsSpan(lineStart, index - lineStart);
+        return before.Contains("webhook", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static IEnumerable<string> SplitHostList(string value)
+    {
+        foreach (var item in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var v = item;
+            if (v.StartsWith("tcp:", StringComparison.OrdinalIgnoreCase)) v = v[4..];
+            if (v.StartsWith('['))
+            {
+                int close = v.IndexOf(']', StringComparison.Ordinal);
+                if (close > 0) yield return v[1..close];
+                continue;
+            }
+            if (v.Count(static c => c == ':') == 1) v = v[..v.IndexOf(':', StringComparison.Ordinal)];
+            if (v.All(char.IsAsciiDigit)) continue; // the port of "host,1433"
+            yield return v;
+        }
+    }
+
+    [GeneratedRegex(@"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s""'<>`\\|^{}]+", RegexOptions.NonBacktracking)]
+    private static partial Regex UrlPattern();
+
+    [GeneratedRegex(@"(?im)(?:^|[\s;""'{,($])(?<k>[A-Za-z0-9_.\-]*(?:host|hostname|server|servers|endpoint|address|addr|domain|broker|brokers|proxy|upstream|remote|data source|webhook)[A-Za-z0-9_\-]*)[""']?[ \t]*(?:=|:[ \t]|:$|:"")[ \t]*[""']?(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.NonBacktracking)]
+    private static partial Regex HostSetting();
+
+    [GeneratedRegex(@"(?i)\bkey[ \t]*=[ \t]*""(?<k>[^""]*(?:host|server|endpoint|address|url|uri|webhook)[^""]*)""[ \t]+value[ \t]*=[ \t]*""(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.NonBacktracking)]
+    private static partial Regex KeyValueSetting();
+
+    [GeneratedRegex(@"(?im)^[ \t]*(?:server|pool|peer|proxy_pass|upstream|remote|connect|host|hostname)[ \t]+(?<v>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?::\d+)?)(?:[ \t;]|$)", RegexOptions.NonBacktracking)]
+    private static partial Regex HostDirective();
+
+    [GeneratedRegex(@"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", RegexOptions.NonBacktracking)]
+    private static partial Regex IPv4Pattern();
+
+    [GeneratedRegex(@"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*", RegexOptions.NonBacktracking)]
+    private static partial Regex IPv6Pattern();
+
+    [GeneratedRegex(@"(?i)([?&][a-z0-9_\-]*(?:key|token|secret|sig|signature|password|pwd|pass|auth|code|credential)[a-z0-9_\-]*)=[^&#]*", RegexOptions.NonBacktracking)]
+    private static partial Regex SecretQueryValue();
+}

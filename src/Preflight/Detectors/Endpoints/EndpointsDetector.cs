@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Mono.Cecil;
+using Mono.Cecil.Cil;
+using Preflight.Content;
+using Preflight.Findings;
+using Location = Preflight.Findings.Location;
+
+namespace Preflight.Detectors.Endpoints;
+
+/// <summary>
+/// Finds every host the package will talk to: URLs of all network schemes, host settings, IP literals, in text,
+/// binaries, .NET assemblies and C# source. Classifies each (public, private, loopback, link-local, metadata,
+/// documentation, internal), keeps identifiers such as XML namespaces out, and reports plaintext, raw public
+/// IPs, metadata endpoints, webhooks and public hosts that are not allowlisted. Lists each endpoint once in
+/// the inventory with all its locations.
+/// </summary>
+public sealed class EndpointsDetector : IDetector
+{
+    private const long MaxBytes = 16 * 1024 * 1024;
+    private const int MaxLocationsPerEndpoint = 200;
+
+    private readonly ConcurrentDictionary<(string Host, string? Scheme), Summary> _endpoints = new();
+
+    /// <inheritdoc />
+    public string Id => EndpointRules.DetectorId;
+
+    /// <inheritdoc />
+    public IReadOnlyList<RuleDescriptor> Rules => EndpointRules.All;
+
+    /// <inheritdoc />
+    public bool Wants(EntryInfo entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Size > MaxBytes || entry.Size == 0) return false;
+        if (entry.Kind is ContentKind.DotNetAssembly or ContentKind.NativeBinary or ContentKind.OtherBinary) return true;
+        if (entry.Kind != ContentKind.Text) return false;
+        return !IsDocumentation(entry);
+    }
+
+    private static bool IsDocumentation(EntryInfo entry)
+    {
+        if (entry.Extension is ".md" or ".markdown" or ".rst" or ".adoc" or ".txt" or ".pdf" or ".man" or ".1" or ".8") return true;
+        var name = entry.FileName.ToUpperInvariant();
+        return name.StartsWith("LICENSE", StringComparison.Ordinal) || name.StartsWith("LICENCE", StringComparison.Ordinal) || name.StartsWith("NOTICE", StringComparison.Ordinal)
+            || name.StartsWith("COPYING", StringComparison.Ordinal) || name.StartsWith("CHANGELOG", StringComparison.Ordinal) || name.StartsWith("AUTHORS", StringComparison.Ordinal)
+            || name.StartsWith("THIRD", StringComparison.Ordinal) || entry.Extension is ".xsd" or ".dtd" or ".xsl" or ".xslt" or ".wsdl" or ".resx";
+    }
+
+    /// <inheritdoc />
+    public void Analyze(EntryContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var seen = new Dictionary<(string, string?, string?), bool>();
+        switch (context.Info.Kind)
+        {
+            case ContentKind.Text when context.Info.Extension is ".cs" or ".csx":
+                FromCSharp(context, seen);
+                break;
+            case ContentKind.Text:
+            {
+                var lines = context.Content.Lines;
+                EndpointExtractor.FromText(context.Content.Text, c =>
+                {
+                    var (line, col) = lines.Position(c.Offset);
+                    Accept(context, c, context.At(line, col), member: null, seen);
+                });
+                break;
+            }
+            case ContentKind.DotNetAssembly:
+                FromAssembly(context, seen);
+                break;
+            default:
+                foreach (var s in context.Content.PrintableStrings)
+                    EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen));
+                break;
+        }
+    }
+
+    private void FromCSharp(EntryContext context, Dictionary<(string, string?, string?), bool> seen)
+    {
+        var tree = context.Content.CSharpSyntaxTree;
+        var root = tree.GetRoot(context.CancellationToken);
+        foreach (var token in root.DescendantTokens())
+        {
+            if (!token.IsKind(SyntaxKind.StringLiteralToken) && !token.IsKind(SyntaxKind.InterpolatedStringTextToken)
+                && !token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken) && !token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken)
+                && !token.IsKind(SyntaxKind.Utf8StringLiteralToken)) continue;
+            var value = token.ValueText;
+            var pos = token.GetLocation().GetLineSpan().StartLinePosition;
+            string? member = token.Parent?.AncestorsAndSelf().OfType<MemberDeclarationSyntax>().FirstOrDefault() switch
+            {
+                MethodDeclarationSyntax m => m.Identifier.ValueText,
+                PropertyDeclarationSyntax p => p.Identifier.ValueText,
+                FieldDeclarationSyntax f => f.Declaration.Variables.FirstOrDefault()?.Identifier.ValueText,
+                ConstructorDeclarationSyntax c => c.Identifier.ValueText + "()",
+                _ => null,
+            };
+            // A literal assigned to something named like a version is a version, not an address ("2.1.0.5").
+            if (member is not null && member.Contains("version", StringComparison.OrdinalIgnoreCase) && !value.Contains("://", StringComparison.Ordinal)) continue;
+            EndpointExtractor.FromLiteral(value, c => Accept(context, c, context.At(pos.Line + 1, pos.Character + 1), member, seen));
+        }
+    }
+
+    private void FromAssembly(EntryContext context, Dictionary<(string, string?, string?), bool> seen)
+    {
+        var module = context.Content.Module;
+        if (module is null)
+        {
+            foreach (var s in context.Content.PrintableStrings)
+                EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen));
+            return;
+        }
+        try
+        {
+            Attributes(context, module.Assembly?.CustomAttributes, module.Assembly?.Name.Name ?? module.Name, seen);
+            foreach (var type in module.GetTypes())
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                Attributes(context, type.CustomAttributes, type.FullName, seen);
+                foreach (var field in type.Fields)
+                {
+                    if (field.HasConstant && field.Constant is string constant)
+                        EndpointExtractor.FromLiteral(constant, c => Accept(context, c, context.At(), $"{type.FullName}.{field.Name}", seen));
+                    Attributes(context, field.CustomAttributes, $"{type.FullName}.{field.Name}", seen);
+                }
+                foreach (var property in type.Properties) Attributes(context, property.CustomAttributes, $"{type.FullName}.{property.Name}", seen);
+                foreach (var method in type.Methods)
+                {
+                    string member = $"{type.FullName}::{method.Name}";
+                    Attributes(context, method.CustomAttributes, member, seen);
+                    if (!method.HasBody) continue;
+                    MethodBody body;
+                    try { body = method.Body; }
+                    catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException)
+                    {
+                        continue;
+                    }
+                    foreach (var instruction in body.Instructions)
+                        if (instruction.OpCode.Code == Code.Ldstr && instruction.Operand is string s)
+                            EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), member, seen));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException or NotSupportedException)
+        {
+            context.Diagnostic(context.Info.Path, $"the assembly's metadata could only be read in part for endpoints ({ex.GetType().Name})");
+        }
+    }
+
+    private void Attributes(EntryContext context, IEnumerable<CustomAttribute>? attributes, string member, Dictionary<(string, string?, string?), bool> seen)
+    {
+        if (attributes is null) return;
+        foreach (var attribute in attributes)
+        {
+            IEnumerable<CustomAttributeArgument> args;
+            try
+            {
+                args = attribute.ConstructorArguments.Concat(attribute.Properties.Select(static p => p.Argument)).Concat(attribute.Fields.Select(static f => f.Argument)).ToList();
+            }
+            catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException or AssemblyResolutionException)
+            {
+                continue;
+            }
+            string attributeName = attribute.AttributeType.Name;
+            if (attributeName.Contains("Version", StringComparison.Ordinal) || attributeName.Contains("Copyright", StringComparison.Ordinal)
+                || attributeName.Contains("Namespace", StringComparison.Ordinal) || attributeName.Contains("Xml", StringComparison.Ordinal)
+                || attributeName.Contains("DataContract", StringComparison.Ordinal) || attributeName.Contains("Schema", StringComparison.Ordinal)) continue;
+            foreach (var arg in args)
+                if (arg.Value is string s)
+                    EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), $"{member} [{attributeName}]", seen));
+        }
+    }
+
+    private void Accept(EntryContext context, EndpointCandidate candidate, Location location, string? member, Dictionary<(string, string?, string?), bool> seen)
+    {
+        var cls = HostClassifier.Classify(candidate.Host, out bool isIp);
+        var summary = _endpoints.GetOrAdd((candidate.Host, candidate.Scheme), static (k, c) => new Summary(c), cls);
+        summary.Add(candidate.Url, location);
+        if (!seen.TryAdd((candidate.Host, candidate.Scheme, candidate.Url), true)) return;
+        ReportFindings(context, candidate, cls, isIp, location, member);
+    }
+
+    private static void ReportFindings(EntryContext context, EndpointCandidate c, string cls, bool isIp, Location location, string? member)
+    {
+        var where = member is null ? string.Empty : $" in {member}";
+        var shown = c.Url ?? c.Host;
+        var identity = $"{c.Host}|{c.Scheme}|{c.Url}";
+        var props = new Dictionary<string, string> { ["host"] = c.Host, ["class"] = cls };
+        if (c.Scheme is not null) props["scheme"] = c.Scheme;
+        if (c.Url is not null) props["url"] = c.Url;
+        if (member is not null) props["member"] = member;
+        if (cls == HostClassifier.Metadata)
+        {
+            context.Report(EndpointRules.MetadataEndpoint, location, $"The cloud metadata endpoint {shown} is referenced{where}", identity, shown, properties: props);
+            return;
+        }
+        if (cls != HostClassifier.Public) return;
+        bool allowed = HostClassifier.IsAllowed(c.Host, context.Options.EndpointAllowlist);
+        bool reported = false;
+        if (EndpointExtractor.IsPlaintext(c.Scheme))
+        {
+            context.Report(EndpointRules.PlaintextEndpoint, location, $"Plaintext {c.Scheme} to the public host {c.Host}: {shown}{where}", identity, shown, properties: props);
+            reported = true;
+        }
+        if (allowed) return;
+        if (c.IsWebhook)
+        {
+            context.Report(EndpointRules.Webhook, location, $"A webhook posts to {c.Host}: {shown}{where}", identity, shown, properties: props);
+            reported = true;
+        }
+        if (isIp)
+        {
+            context.Report(EndpointRules.RawPublicIp, location, $"The public IP address {c.Host} is hard-coded{where}", identity, shown, properties: props);
+            reported = true;
+        }
+        if (!reported)
+            context.Report(EndpointRules.PublicEndpoint, location, $"The package talks to the public host {c.Host}{where} ({shown}), which is not in the allowlist", identity, shown, properties: props);
+    }
+
+    /// <inheritdoc />
+    public void Complete(DetectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var ((host, scheme), summary) in _endpoints)
+        {
+            var (urls, locations) = summary.Snapshot();
+            context.Inventory.Add(new EndpointItem(host, scheme, summary.Class, urls, locations));
+        }
+    }
+
+    /// <summary>Everything known about one endpoint; guarded by its own lock.</summary>
+    private sealed class Summary(string cls)
+    {
+        private readonly Lock _gate = new();
+        private readonly SortedSet<string> _urls = new(StringComparer.Ordinal);
+        private readonly HashSet<Location> _locations = [];
+
+        public string Class { get; } = cls;
+
+        public void Add(string? url, Location location)
+        {
+            lock (_gate)
+            {
+                if (url is not null && _urls.Count < MaxLocationsPerEndpoint) _urls.Add(url);
+                if (_locations.Count < MaxLocationsPerEndpoint) _locations.Add(location);
+            }
+        }
+
+        public (IReadOnlyList<string> Urls, IReadOnlyList<Location> Locations) Snapshot()
+        {
+            lock (_gate)
+            {
+                return ([.. _urls], [.. _locations.OrderBy(static l => l.Path, StringComparer.Ordinal).ThenBy(static l => l.Line).ThenBy(static l => l.Column)]);
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using FluentAssertions;
+using NUnit.Framework;
+using Preflight.Detectors.Endpoints;
+using Preflight.Findings;
+using Preflight.Tests.Detectors.ScheduledTasks;
+
+namespace Preflight.Tests.Detectors.Endpoints;
+
+public class HostClassifierTests
+{
+    [TestCase("1.2.3")]
+    [TestCase("2130706433")]
+    [TestCase("0x7f.0.0.1")]
+    [TestCase("010.1.1.1")]
+    [TestCase("1.2.3.256")]
+    [TestCase("1.2.3.4.5")]
+    [TestCase("1..2.3")]
+    public void Strict_IPv4_parsing_refuses_what_IPAddress_TryParse_accepts(string text) =>
+        HostClassifier.TryParseIPv4(text, out _).Should().BeFalse();
+
+    [TestCase("8.8.8.8", "public")]
+    [TestCase("10.1.2.3", "private")]
+    [TestCase("172.16.0.1", "private")]
+    [TestCase("172.32.0.1", "public")]
+    [TestCase("192.168.10.1", "private")]
+    [TestCase("100.64.1.1", "private")]
+    [TestCase("127.0.0.1", "loopback")]
+    [TestCase("169.254.10.1", "link-local")]
+    [TestCase("169.254.169.254", "metadata")]
+    [TestCase("168.63.129.16", "metadata")]
+    [TestCase("192.0.2.10", "documentation")]
+    [TestCase("198.51.100.1", "documentation")]
+    [TestCase("203.0.113.9", "documentation")]
+    [TestCase("0.0.0.0", "reserved")]
+    [TestCase("::1", "loopback")]
+    [TestCase("fd00:ec2::254", "metadata")]
+    [TestCase("fd12:3456::1", "private")]
+    [TestCase("fe80::1", "link-local")]
+    [TestCase("2001:db8::1", "documentation")]
+    [TestCase("2606:4700:4700::1111", "public")]
+    [TestCase("::ffff:10.0.0.1", "private")]
+    [TestCase("metadata.google.internal", "metadata")]
+    [TestCase("localhost", "loopback")]
+    [TestCase("api.example.com", "documentation")]
+    [TestCase("example.net", "documentation")]
+    [TestCase("svc.acme.test", "documentation")]
+    [TestCase("x.invalid", "documentation")]
+    [TestCase("app.localhost", "documentation")]
+    [TestCase("printer.local", "internal")]
+    [TestCase("db.acme.internal", "internal")]
+    [TestCase("fs01.acme.corp", "internal")]
+    [TestCase("nas.lan", "internal")]
+    [TestCase("postgres", "internal")]
+    [TestCase("api.github.com", "public")]
+    public void Hosts_are_classified(string host, string expected) =>
+        HostClassifier.Classify(host, out _).Should().Be(expected);
+
+    [TestCase("api.acme.com", "*.acme.com", true)]
+    [TestCase("acme.com", "*.acme.com", false)]
+    [TestCase("evilacme.com", "*.acme.com", false)]
+    [TestCase("api.acme.com", "api.acme.com", true)]
+    [TestCase("52.14.200.13", "52.14.0.0/16", true)]
+    [TestCase("52.15.200.13", "52.14.0.0/16", false)]
+    [TestCase("2606:4700::1", "2606:4700::/32", true)]
+    [TestCase("8.8.8.8", "8.8.8.8", true)]
+    public void Allowlist_takes_domains_with_wildcards_and_cidr_ranges(string host, string entry, bool allowed) =>
+        HostClassifier.IsAllowed(host, [entry]).Should().Be(allowed);
+}
+
+public class EndpointDetectorTests
+{
+    [Test]
+    public async Task Each_endpoint_is_listed_once_with_all_its_locations()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["etc/a.conf"] = "url = https://api.acme-cloud.com/v1\nother = https://api.acme-cloud.com/v2\n",
+            ["etc/b.yaml"] = "endpoint: https://api.acme-cloud.com/v1\n",
+        };
+        var report = await ScanHelper.ScanAsync(files, EndpointTestSupport.Options());
+        var item = report.Inventory.Endpoints.Should().ContainSingle(e => e.Host == "api.acme-cloud.com").Subject;
+        item.Scheme.Should().Be("https");
+        item.Class.Should().Be("public");
+        item.Urls.Should().Equal("https://api.acme-cloud.com/v1", "https://api.acme-cloud.com/v2");
+        item.Locations.Should().BeEquivalentTo([new Location("etc/a.conf", 1, 7), new Location("etc/a.conf", 2, 9), new Location("etc/b.yaml", 1, 11)]);
+    }
+
+    [Test]
+    public async Task Credentials_in_urls_never_reach_the_report()
+    {
+        var text = "DATABASE_URL=postgres://admin:Sup3rS3cret@db.acme-cloud.io:5432/app\nAPI=https://api.acme-cloud.io/x?api_key=k3yv4lu3&page=2\n";
+        var report = await ScanHelper.ScanAsync("app/.env", text, EndpointTestSupport.Options());
+        var everything = string.Join("\n", report.Findings.Select(f => f.Message + f.Evidence + string.Join(",", f.Properties.Values))
+            .Concat(report.Inventory.Endpoints.SelectMany(e => e.Urls)));
+        everything.Should().NotContain("Sup3rS3cret").And.NotContain("admin:").And.NotContain("k3yv4lu3");
+        report.Inventory.Endpoints.Single(e => e.Host == "api.acme-cloud.io").Urls.Should().Equal("https://api.acme-cloud.io/x?api_key=***&page=2");
+    }
+
+    [Test]
+    public async Task Webhook_tokens_are_masked_and_webhooks_reported_as_medium()
+    {
+        var text = "notify: https://hooks.slack.com/services/T0ACME/B0ACME/abcdefSECRETtoken\n";
+        var report = await ScanHelper.ScanAsync("etc/notify.yaml", text, EndpointTestSupport.Options());
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.RuleId.Should().Be("PF204");
+        finding.Severity.Should().Be(Severity.Medium);
+        finding.Evidence.Should().Be("https://hooks.slack.com/services/***");
+        finding.Message.Should().NotContain("SECRET");
+    }
+
+    [TestCase("url: http://updates.acme-cloud.com/feed", "PF201", Severity.High)]
+    [TestCase("url: ftp://files.acme-cloud.com/pub", "PF201", Severity.High)]
+    [TestCase("url: ldap://dir.acme-cloud.com", "PF201", Severity.High)]
+    [TestCase("peer = 52.14.200.13", "PF202", Severity.Medium)]
+    [TestCase("imds: http://169.254.169.254/latest/api/token", "PF203", Severity.High)]
+    [TestCase("hook_url: https://ci.acme-cloud.com/hooks/deploy", "PF204", Severity.Medium)]
+    [TestCase("url: https://api.acme-cloud.com", "PF205", Severity.Low)]
+    public async Task Rules_and_severities(string line, string rule, Severity severity)
+    {
+        var report = await ScanHelper.ScanAsync("etc/app.yaml", line + "\n", EndpointTestSupport.Options());
+        report.Findings.Should().ContainSingle().Which.Should().Match<Finding>(f => f.RuleId == rule && f.Severity == severity);
+    }
+
+    [Test]
+    public async Task Allowlisted_public_endpoints_stay_in_the_inventory_without_findings_but_plaintext_is_still_reported()
+    {
+        var text = "a: https://api.acme-cloud.com\nb: http://legacy.acme-cloud.com\nc: https://other.vendor.com\n";
+        var report = await ScanHelper.ScanAsync("etc/app.yaml", text, EndpointTestSupport.Options("*.acme-cloud.com"));
+        report.Inventory.Endpoints.Should().HaveCount(3);
+        report.Findings.Select(f => (f.RuleId, f.Properties["host"])).Should().BeEquivalentTo([("PF201", "legacy.acme-cloud.com"), ("PF205", "other.vendor.com")]);
+    }
+
+    [Test]
+    public async Task Identifiers_documentation_and_comments_are_not_endpoints()
+    {
+        var text = """
+            <?xml version="1.0"?>
+            <!-- see https://wiki.acme-cloud.com/page -->
+            <root xmlns="http://acme-cloud.com/schema/v1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+              <assemblyIdentity name="Acme.Core" version="1.2.3.4" />
+            </root>
+            """;
+        var report = await ScanHelper.ScanAsync("etc/app.xml", text, EndpointTestSupport.Options());
+        report.Findings.Should().BeEmpty();
+        report.Inventory.Endpoints.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Systemd_documentation_links_are_kept_out()
+    {
+        var text = "[Unit]\nDocumentation=https://docs.acme-cloud.com/unit\n[Service]\nExecStart=/opt/acme/bin/run --api https://api.acme-cloud.com\n";
+        var report = await ScanHelper.ScanAsync("lib/systemd/system/acme.service", text, EndpointTestSupport.Options());
+        report.Inventory.Endpoints.Select(e => e.Host).Should().Equal("api.acme-cloud.com");
+    }
+
+    [Test]
+    public async Task Assembly_strings_are_reported_with_the_member_that_holds_them()
+    {
+        var dir = Directory.CreateTempSubdirectory("pf-asm-");
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(dir.FullName, "Acme.Client.dll"), EndpointTestSupport.Compile(EndpointTestSupport.AgentAssemblySource, "Acme.Client"));
+            var report = await Preflight.PreflightScanner.ScanAsync(dir.FullName, EndpointTestSupport.Options());
+            report.Findings.Should().Contain(f => f.Properties["host"] == "ftp-gw.acme-storage.com" && f.Properties["member"] == "Acme.Client.Uploader::Put" && f.RuleId == "PF201");
+            report.Findings.Should().Contain(f => f.Properties["host"] == "registry.acme-services.com" && f.Properties["member"].Contains("[ServiceAttribute]"));
+            report.Findings.Should().Contain(f => f.Properties["host"] == "fd00:ec2::254" && f.RuleId == "PF203");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
