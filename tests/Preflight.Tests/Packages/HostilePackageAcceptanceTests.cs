@@ -50,7 +50,7 @@ public class HostilePackageAcceptanceTests
         run.PeakKb.Should().BePositive("the child's memory must have been sampled").And.BeLessThan(PeakMemoryLimitKb, run.Output);
         run.ExitCode.Should().Be(1, "the findings are high severity; output: {0}", run.Output);
         foreach (var rule in expectedRules)
-            run.Output.Should().MatchRegex($"(?m)^{rule} ", "the report names {0}", rule);
+            run.Output.Should().MatchRegex($@"\b{rule}\b", "the report names {0}", rule);
         Directory.EnumerateFileSystemEntries(temp).Should().BeEmpty("the scan's temporary folder must be gone");
         Directory.EnumerateFileSystemEntries(work).Should().BeEmpty("nothing is written to the working folder");
         Directory.EnumerateFileSystemEntries(packageFolder).Should().Equal(package);
