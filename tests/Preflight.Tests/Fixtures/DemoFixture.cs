@@ -20,6 +20,15 @@ internal static class DemoFixture
     /// <summary>The committed package.</summary>
     public static string ZipPath { get; } = Path.Combine(Folder, DemoPackageBuilder.PackageFileName);
 
+    /// <summary><c>fixtures/dten/baseline/src</c>: dten 4.2.3, the version installed today in the demo.</summary>
+    public static string BaselineSourceRoot { get; } = Path.Combine(Folder, "baseline", "src");
+
+    /// <summary>The committed baseline package.</summary>
+    public static string BaselineZipPath { get; } = Path.Combine(Folder, "baseline", BaselineFileName);
+
+    /// <summary>The baseline package's file name.</summary>
+    public const string BaselineFileName = "Full-upgrade-package-dten-4.2.3.zip";
+
     /// <summary>True when the fixtures are to be rewritten rather than compared.</summary>
     public static bool Updating => Environment.GetEnvironmentVariable("PREFLIGHT_UPDATE_FIXTURES") == "1";
 
@@ -41,6 +50,7 @@ internal static class DemoFixture
             File.WriteAllText(path, pem);
         }
         File.WriteAllBytes(ZipPath, DemoPackageBuilder.Build(SourceRoot));
+        File.WriteAllBytes(BaselineZipPath, DemoPackageBuilder.Build(BaselineSourceRoot));
         return true;
     }
 }

@@ -18,7 +18,22 @@ internal enum ReferenceNamespace
 /// <param name="Line">1-based line.</param>
 /// <param name="Column">1-based column of the name.</param>
 /// <param name="Creates">True when the command creates the service (<c>sc.exe create</c>, <c>New-Service</c>).</param>
-internal sealed record ScriptReference(string Name, ReferenceNamespace Namespace, string Command, int Line, int Column, bool Creates = false);
+internal sealed record ScriptReference(string Name, ReferenceNamespace Namespace, string Command, int Line, int Column, bool Creates = false)
+{
+    private static readonly HashSet<string> CleanupVerbs = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "stop", "disable", "mask", "purge", "kill", "reset-failed", "is-active", "is-enabled", "is-failed", "status", "show", "cat",
+        "was-enabled", "debian-installed", "update-state", "remove", "delete", "query", "queryex", "qc", "off",
+        "Stop-Service", "Remove-Service", "Get-Service",
+    };
+
+    /// <summary>
+    /// True when the command takes a service down, removes it or only asks about it (<c>systemctl stop</c>,
+    /// <c>disable</c>, <c>deb-systemd-helper purge</c>, <c>sc.exe delete</c>, <c>Stop-Service</c>): what an upgrade
+    /// does to the unit it replaces, and harmless when the unit does not exist.
+    /// </summary>
+    public bool Cleanup => CleanupVerbs.Contains(Command.Split(' ')[^1]);
+}
 
 /// <summary>
 /// Finds service names in shell, PowerShell and batch scripts: <c>systemctl</c>, <c>service</c>,
@@ -136,8 +151,10 @@ internal static class ScriptReferences
             {
                 i = SkipOptions(t, i, end);
                 if (i >= end) return;
-                // `service --status-all` and friends have no name.
-                AddName(found, t[i], ReferenceNamespace.SysV, command, line, normalize: false);
+                // `service --status-all` and friends have no name; the action follows the name.
+                int action = SkipOptions(t, i + 1, end);
+                string how = action < end ? $"{command} {t[action].Text}" : command;
+                AddName(found, t[i], ReferenceNamespace.SysV, how, line, normalize: false);
                 break;
             }
             case "sc":

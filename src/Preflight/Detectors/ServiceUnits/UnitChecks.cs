@@ -11,12 +11,21 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
     private readonly Dictionary<string, ServiceUnitItem> _baselineSystemd = BaselineByName(context.Baseline, "systemd", StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceUnitItem> _baselineSysV = BaselineByName(context.Baseline, "sysv", StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceUnitItem> _baselineWindows = BaselineByName(context.Baseline, "windows-service", StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _cleanedUp = new(StringComparer.Ordinal);
 
     public void Run()
     {
         var referencedOldNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var reference in model.References)
         {
+            // Stopping, disabling or purging a unit that is gone is what an upgrade should do to the unit it
+            // replaces; for a unit that never existed it is harmless. Either way nothing will fail.
+            if (reference.Cleanup)
+            {
+                if (_baselineSystemd.ContainsKey(reference.Name) || _baselineSysV.ContainsKey(reference.Name))
+                    _cleanedUp.Add(reference.Name);
+                continue;
+            }
             switch (reference.Namespace)
             {
                 case ReferenceNamespace.Windows:
@@ -116,6 +125,7 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
                 continue;
             }
             if (referencedOldNames.Contains(old.Name)) continue; // reported at each reference
+            if (_cleanedUp.Contains(old.Name)) continue; // the package stops and disables it
             var successor = FindSuccessor(old);
             if (successor is null || !old.Enabled) continue;
             context.Report(ServiceUnitRules.RenamedWithoutCompatibility, new Location(successor.File.Path),

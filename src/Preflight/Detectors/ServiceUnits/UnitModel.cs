@@ -9,7 +9,8 @@ namespace Preflight.Detectors.ServiceUnits;
 /// <param name="How">What refers to it, for messages (<c>Wants=</c>, <c>systemctl restart</c>, <c>timer Unit=</c>).</param>
 /// <param name="Activation">True for timer/socket/path activation targets.</param>
 /// <param name="From">The unit that holds the reference, when it is a unit.</param>
-internal sealed record UnitReference(string Name, ReferenceNamespace Namespace, Location Location, string How, bool Activation, string? From);
+/// <param name="Cleanup">True for a script command that stops, disables or removes the unit, or only asks about it.</param>
+internal sealed record UnitReference(string Name, ReferenceNamespace Namespace, Location Location, string How, bool Activation, string? From, bool Cleanup = false);
 
 /// <summary>A systemd unit of the package after drop-ins are merged.</summary>
 internal sealed record UnitDefinition(string Name, UnitFile File, IReadOnlyList<string> Aliases, string? ExecStart, string? Description, string? Activates, bool Enabled);
@@ -83,7 +84,7 @@ internal sealed class UnitModel
                 model.WindowsServices.TryAdd(r.Name, location);
                 continue;
             }
-            model.References.Add(new UnitReference(r.Name, r.Namespace, location, r.Command, Activation: false, From: null));
+            model.References.Add(new UnitReference(r.Name, r.Namespace, location, r.Command, Activation: false, From: null, r.Cleanup));
         }
 
         foreach (var unit in model.Units.Values.OrderBy(u => u.Name, StringComparer.Ordinal))
@@ -122,7 +123,7 @@ internal sealed class UnitModel
         {
             if (!a.Key.StartsWith("Exec", StringComparison.Ordinal) || !a.Value.Contains("systemctl", StringComparison.Ordinal)) continue;
             foreach (var r in ScriptReferences.Find(a.Value))
-                References.Add(new UnitReference(r.Name, r.Namespace, new Location(a.Source, a.Line), $"{a.Key}= {r.Command}", Activation: false, From: unit.Name));
+                References.Add(new UnitReference(r.Name, r.Namespace, new Location(a.Source, a.Line), $"{a.Key}= {r.Command}", Activation: false, From: unit.Name, r.Cleanup));
         }
     }
 

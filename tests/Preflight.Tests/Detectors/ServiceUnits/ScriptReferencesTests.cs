@@ -12,9 +12,9 @@ public class ScriptReferencesTests
     [TestCase("if systemctl is-active -q acme.service; then echo up; fi", "acme.service", "systemctl is-active")]
     [TestCase("deb-systemd-invoke restart 'acme.service' >/dev/null || true", "acme.service", "deb-systemd-invoke restart")]
     [TestCase("deb-systemd-helper unmask acme.service", "acme.service", "deb-systemd-helper unmask")]
-    [TestCase("service acme restart", "acme", "service")]
-    [TestCase("invoke-rc.d acme stop || exit 1", "acme", "invoke-rc.d")]
-    [TestCase("update-rc.d -f acme remove", "acme", "update-rc.d")]
+    [TestCase("service acme restart", "acme", "service restart")]
+    [TestCase("invoke-rc.d acme stop || exit 1", "acme", "invoke-rc.d stop")]
+    [TestCase("update-rc.d -f acme remove", "acme", "update-rc.d remove")]
     [TestCase("sc.exe stop AcmeAgent", "AcmeAgent", "sc.exe stop")]
     [TestCase("sc \\\\server config AcmeAgent start= auto", "AcmeAgent", "sc.exe config")]
     [TestCase("net stop \"AcmeAgent\"", "AcmeAgent", "net stop")]
@@ -44,6 +44,19 @@ public class ScriptReferencesTests
         found.Select(f => f.Name).Should().Equal("a.service", "b.timer", "c.service");
         found.Select(f => f.Column).Should().Equal(16, 26, 53);
     }
+
+    [TestCase("systemctl stop old.service", true)]
+    [TestCase("deb-systemd-helper purge old.service", true)]
+    [TestCase("systemctl is-enabled -q old.service", true)]
+    [TestCase("service old stop", true)]
+    [TestCase("sc.exe delete Old", true)]
+    [TestCase("Stop-Service -Name Old", true)]
+    [TestCase("systemctl restart old.service", false)]
+    [TestCase("systemctl enable old.service", false)]
+    [TestCase("service old start", false)]
+    [TestCase("Start-Service Old", false)]
+    public void Stopping_disabling_and_removing_are_cleanup(string line, bool cleanup) =>
+        ScriptReferences.Find(line).Should().ContainSingle().Which.Cleanup.Should().Be(cleanup);
 
     [Test]
     public void Creating_a_windows_service_is_marked()
