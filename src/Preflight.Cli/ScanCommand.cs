@@ -57,6 +57,23 @@ internal static class ScanCommand
             Description = $"Suppressions file (default: {SuppressionSet.DefaultFileName} next to the package, when present, or the one the configuration names).",
             HelpName = "file",
         };
+        var trust = new Option<string[]>("--trust")
+        {
+            Description = "A PEM bundle of root certificates to trust when validating the package's certificate chains (repeatable). Without it chains are not validated; the machine's store is never used.",
+            HelpName = "pem",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var window = new Option<string?>("--window")
+        {
+            Description = "The maintenance window as an ISO 8601 interval (2026-11-28T02:00Z/PT1H): scheduled tasks that fire inside it are reported.",
+            HelpName = "start/duration",
+        };
+        var pgVersion = new Option<int?>("--pg-version")
+        {
+            Description = "The PostgreSQL major version the migrations will run on (default 14); version-dependent lock rules follow it.",
+            HelpName = "major",
+        };
         var since = new Option<string?>("--since")
         {
             Description = "A previous JSON report: report only findings whose fingerprints are new (compares reports; --baseline compares packages).",
@@ -69,7 +86,7 @@ internal static class ScanCommand
 
         var command = new Command("scan", "Scan a package before it is installed and report what it will do.")
         {
-            path, asOf, format, output, failOn, baseline, installedUnits, config, suppressions, since, verbose,
+            path, asOf, format, output, failOn, baseline, installedUnits, trust, window, pgVersion, config, suppressions, since, verbose,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -86,6 +103,9 @@ internal static class ScanCommand
                 parse.GetValue(config),
                 parse.GetValue(suppressions),
                 parse.GetValue(since),
+                parse.GetValue(trust) ?? [],
+                parse.GetValue(window),
+                parse.GetValue(pgVersion),
                 isVerbose);
             return CliErrors.GuardAsync(console, isVerbose, () => RunAsync(request, console, cancellationToken));
         });
@@ -104,6 +124,9 @@ internal static class ScanCommand
         string? Config,
         string? Suppressions,
         string? Since,
+        string[] Trust,
+        string? Window,
+        int? PostgresVersion,
         bool Verbose);
 
     /// <summary>
@@ -135,6 +158,23 @@ internal static class ScanCommand
         if (request.Baseline is not null) options = options with { Baseline = request.Baseline };
         if (request.InstalledUnits is not null) options = options with { InstalledUnitsFile = request.InstalledUnits };
         if (request.Since is not null) options = options with { Since = request.Since };
+        if (request.Trust.Length > 0)
+        {
+            foreach (var bundle in request.Trust)
+                if (!File.Exists(bundle)) throw new UsageException($"--trust {bundle}: the file does not exist");
+            options = options with { TrustedRoots = [.. request.Trust.Select(Path.GetFullPath)] };
+        }
+        if (request.Window is not null)
+        {
+            if (!MaintenanceWindow.TryParse(request.Window, out var parsed))
+                throw new UsageException($"--window must be an ISO 8601 interval such as 2026-11-28T02:00Z/PT1H, not '{request.Window}'");
+            options = options with { MaintenanceWindow = parsed };
+        }
+        if (request.PostgresVersion is { } pg)
+        {
+            if (pg is < 9 or > 30) throw new UsageException($"--pg-version must be a PostgreSQL major version such as 14, not {pg}");
+            options = options with { PostgresVersion = pg };
+        }
         return options;
     }
 

@@ -109,10 +109,58 @@ public static class ConfigFile
                             options = options with { SuppressionsFile = Path.GetFullPath(Path.Combine(baseFolder, file)) };
                         else Errors.Add($"{path}: expected the path of a suppressions file");
                         break;
+                    case "trust":
+                        if (ReadStrings(value, path) is { } bundles)
+                            options = options with { TrustedRoots = [.. options.TrustedRoots, .. bundles.Select(b => Path.GetFullPath(Path.Combine(baseFolder, b)))] };
+                        break;
+                    case "maintenanceWindow":
+                        if (value.ValueKind == JsonValueKind.String && MaintenanceWindow.TryParse(value.GetString(), out var window))
+                            options = options with { MaintenanceWindow = window };
+                        else Errors.Add($"{path}: expected an ISO 8601 interval such as \"2026-11-28T02:00Z/PT1H\"");
+                        break;
+                    case "postgresVersion":
+                        if (Long(value, path, 9, 30) is { } pg) options = options with { PostgresVersion = (int)pg };
+                        break;
+                    case "endpoints":
+                        options = ReadEndpoints(value, path, options);
+                        break;
+                    case "certificates":
+                        options = ReadCertificates(value, path, options);
+                        break;
                     default:
                         Errors.Add($"{path}: unknown key");
                         break;
                 }
+            }
+            return options;
+        }
+
+        private ScanOptions ReadEndpoints(JsonElement value, string path, ScanOptions options)
+        {
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                Errors.Add($"{path}: expected an object");
+                return options;
+            }
+            foreach (var p in value.EnumerateObject())
+            {
+                if (p.Name != "allow") { Errors.Add($"{path}.{p.Name}: unknown key"); continue; }
+                if (ReadStrings(p.Value, $"{path}.allow") is { } allow) options = options with { EndpointAllowlist = [.. options.EndpointAllowlist, .. allow] };
+            }
+            return options;
+        }
+
+        private ScanOptions ReadCertificates(JsonElement value, string path, ScanOptions options)
+        {
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                Errors.Add($"{path}: expected an object");
+                return options;
+            }
+            foreach (var p in value.EnumerateObject())
+            {
+                if (p.Name != "expiryWarningDays") { Errors.Add($"{path}.{p.Name}: unknown key"); continue; }
+                if (Long(p.Value, $"{path}.expiryWarningDays", 0, 3650) is { } days) options = options with { ExpiryWarningDays = (int)days };
             }
             return options;
         }

@@ -117,9 +117,10 @@ public class CliExitCodeTests
     [TestCase(new[] { "scan", "x.zip", "--as-of", "2026-02-30" }, "--as-of must be an ISO 8601 date")]
     [TestCase(new[] { "scan", "x.zip", "--baseline", "old.zip" }, "no such file or folder: x.zip")]
     [TestCase(new[] { "scan", "x.zip", "--suppressions", "none.json" }, "--suppressions none.json: the file does not exist")]
-    [TestCase(new[] { "scan", "x.zip", "--trust", "roots.pem" }, "--trust")]
+    [TestCase(new[] { "scan", "x.zip", "--trust", "roots.pem" }, "--trust roots.pem: the file does not exist")]
     [TestCase(new[] { "scan", "x.zip", "--config", "preflight.json" }, "--config")]
-    [TestCase(new[] { "scan", "x.zip", "--window", "7d" }, "--window")]
+    [TestCase(new[] { "scan", "x.zip", "--window", "7d" }, "--window must be an ISO 8601 interval")]
+    [TestCase(new[] { "scan", "x.zip", "--pg-version", "7" }, "--pg-version must be a PostgreSQL major version")]
     [TestCase(new[] { "rules", "--format", "sarif" }, "--format must be one of text, json")]
     [TestCase(new[] { "frobnicate" }, "frobnicate")]
     public async Task Usage_errors_exit_2_with_one_line_and_no_stack_trace(string[] args, string expected)

@@ -116,3 +116,45 @@ public class SinceTests
         }
     }
 }
+
+public class DetectorOptionsCliTests
+{
+    private static readonly string Demo = Path.Combine(SharedData.RepositoryRoot, "fixtures", "dten", "Full-upgrade-package-dten.zip");
+
+    [Test]
+    public async Task The_demo_cron_job_collides_with_the_maintenance_window()
+    {
+        var run = await CliHarness.RunAsync("scan", Demo, "--as-of", "2026-11-27", "--window", "2026-11-28T02:00Z/PT1H", "--format", "json");
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var collisions = json.RootElement.GetProperty("findings").EnumerateArray()
+            .Where(f => f.GetProperty("ruleId").GetString() == "PF106").ToList();
+        collisions.Should().Contain(f => f.GetProperty("location").GetProperty("path").GetString() == "etc/cron.d/dten-cleanup");
+
+        var without = await CliHarness.RunAsync("scan", Demo, "--as-of", "2026-11-27", "--format", "json");
+        without.Stdout.Should().NotContain("\"PF106\"");
+    }
+
+    [Test]
+    public async Task A_configuration_can_set_the_window_the_trust_bundles_and_the_allowlist()
+    {
+        var dir = Directory.CreateTempSubdirectory("pf-cli-detopts-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "preflight.json");
+            await File.WriteAllTextAsync(config, """
+                { "maintenanceWindow": "2026-11-28T02:00Z/PT1H", "endpoints": { "allow": ["*.dten-cloud.io"] },
+                  "postgresVersion": 15, "certificates": { "expiryWarningDays": 7 } }
+                """);
+            var run = await CliHarness.RunAsync("scan", Demo, "--as-of", "2026-11-27", "--config", config, "--format", "json");
+            using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+            var rules = json.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()).ToList();
+            rules.Should().Contain("PF106", "the configured window catches the 02:15 cron job");
+            rules.Should().NotContain("PF205", "every public host of the demo is under the allowed *.dten-cloud.io");
+            rules.Should().NotContain("PF604", "the worker certificate expires in 13 days, beyond the configured 7");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
