@@ -55,6 +55,13 @@ public sealed record ScanOptions
     /// <summary>A suppressions file (<c>preflight-suppressions.json</c>) applied after the scan.</summary>
     public string? SuppressionsFile { get; init; }
 
+    /// <summary>
+    /// A previous JSON report of this tool (<c>--since</c>): findings whose fingerprints it already holds are left
+    /// out, so the report (and the verdict) covers only what is new. Unlike <see cref="Baseline"/>, which
+    /// compares packages, this compares reports.
+    /// </summary>
+    public string? Since { get; init; }
+
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();
 }

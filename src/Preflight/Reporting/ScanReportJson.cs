@@ -128,6 +128,22 @@ public static class ScanReportJson
         },
         Findings = [.. r.Findings.Select(ToWire)],
         Inventory = ToWire(r.Inventory),
+        Changes = r.Changes is null ? null : [.. r.Changes.Select(c => new JsonChange
+        {
+            Section = c.Section, Change = c.Change, Identity = c.Identity, Detail = c.Detail,
+            Location = c.Location is null ? null : ToWire(c.Location),
+        })],
+        Suppressions = [.. r.Suppressions.Select(s => new JsonSuppressionResult
+        {
+            Index = s.Suppression.Index,
+            Fingerprint = s.Suppression.Fingerprint,
+            RuleId = s.Suppression.RuleId,
+            Path = s.Suppression.PathGlob,
+            Reason = s.Suppression.Reason,
+            Expires = s.Suppression.Expires is { } x ? ReportText.Iso(x) : null,
+            Status = s.Status,
+            Matched = s.Matched,
+        })],
         Diagnostics = [.. r.Diagnostics.Select(d => new JsonDiagnostic { Path = d.Path, Message = d.Message })],
     };
 
@@ -181,6 +197,9 @@ public static class ScanReportJson
             Location = ToWire(u.Location),
             Aliases = [.. u.Aliases],
             ExecStart = u.ExecStart,
+            Description = u.Description,
+            Activates = u.Activates,
+            Enabled = u.Enabled,
         })],
         Migrations = [.. i.Migrations.Select(m => new JsonMigration
         {
@@ -229,6 +248,10 @@ public static class ScanReportJson
             Summary = new ReportSummary(w.Summary.Critical, w.Summary.High, w.Summary.Medium, w.Summary.Low, w.Summary.Info, w.Summary.Suppressed, failOn, w.Summary.Failed),
             Findings = Each(w.Findings, "findings", FromWire),
             Inventory = FromWire(w.Inventory),
+            Changes = w.Changes is null ? null : Each(w.Changes, "changes", c => new InventoryChange(c.Section, c.Change, c.Identity, c.Detail, c.Location is null ? null : FromWire(c.Location))),
+            Suppressions = Each(w.Suppressions, "suppressions", s => new SuppressionResult(
+                new Suppression(s.Index, s.Fingerprint, s.RuleId, s.Path, s.Reason, s.Expires is null ? null : ReportText.ParseIso(s.Expires, "suppressions[].expires")),
+                s.Status, s.Matched)),
             Diagnostics = Each(w.Diagnostics, "diagnostics", d => new ScanDiagnostic(d.Path, d.Message)),
         };
     }
@@ -248,7 +271,12 @@ public static class ScanReportJson
         ScheduledTasks = Each(i.ScheduledTasks, "inventory.scheduledTasks", t => new ScheduledTaskItem(FromWire(t.Location), t.Format, t.Schedule, t.Description,
             t.Command, t.User, t.TimeZone, Each(t.NextRuns, "inventory.scheduledTasks[].nextRuns", n => ReportText.ParseIso(n, "inventory.scheduledTasks[].nextRuns")))),
         Endpoints = Each(i.Endpoints, "inventory.endpoints", e => new EndpointItem(e.Host, e.Scheme, e.Class, Strings(e.Urls, "inventory.endpoints[].urls"), Each(e.Locations, "inventory.endpoints[].locations", FromWire))),
-        ServiceUnits = Each(i.ServiceUnits, "inventory.serviceUnits", u => new ServiceUnitItem(u.Name, u.Kind, FromWire(u.Location), Strings(u.Aliases, "inventory.serviceUnits[].aliases"), u.ExecStart)),
+        ServiceUnits = Each(i.ServiceUnits, "inventory.serviceUnits", u => new ServiceUnitItem(u.Name, u.Kind, FromWire(u.Location), Strings(u.Aliases, "inventory.serviceUnits[].aliases"), u.ExecStart)
+        {
+            Description = u.Description,
+            Activates = u.Activates,
+            Enabled = u.Enabled,
+        }),
         Migrations = Each(i.Migrations, "inventory.migrations", m => new MigrationItem(FromWire(m.Location), m.Runner, m.Dialect, m.Version, m.Statements)),
         Certificates = Each(i.Certificates, "inventory.certificates", c => new CertificateItem(FromWire(c.Location), c.Subject, c.Issuer, c.SerialNumber, c.Sha256,
             ReportText.ParseIso(c.NotBefore, "inventory.certificates[].notBefore"), ReportText.ParseIso(c.NotAfter, "inventory.certificates[].notAfter"),

@@ -22,9 +22,12 @@ public static class PreflightScanner
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= ScanOptions.Default;
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new PackageUnreadableException($"no such file or folder: {path}") { NotFound = true };
         var installed = options.InstalledUnitsFile is { } unitsFile ? InstalledUnits.Read(unitsFile) : null;
         // Read before scanning so that a broken file fails fast.
         var suppressionSet = options.SuppressionsFile is { } suppressionsFile ? SuppressionSet.Load(suppressionsFile) : null;
+        var known = options.Since is { } since ? await ReadFingerprintsAsync(since, cancellationToken).ConfigureAwait(false) : null;
 
         Inventory? baselineInventory = null;
         BaselineInfo? baselineInfo = null;
@@ -49,6 +52,13 @@ public static class PreflightScanner
 
         var findings = state.Findings.ToList();
         findings.Sort(Finding.ReportOrder);
+        if (known is not null)
+        {
+            int before = findings.Count;
+            findings.RemoveAll(f => known.Contains(f.Fingerprint));
+            if (before > findings.Count)
+                state.Diagnostics.Add(new ScanDiagnostic(string.Empty, $"{before - findings.Count} finding(s) already in the previous report (--since) are left out"));
+        }
         IReadOnlyList<Finding> reported = findings;
         IReadOnlyList<SuppressionResult> suppressions = [];
         if (suppressionSet is not null)
@@ -78,6 +88,25 @@ public static class PreflightScanner
             Changes = baselineInventory is null ? null : InventoryComparison.Compare(baselineInventory, inventory, reported),
             Diagnostics = diagnostics,
         };
+    }
+
+    /// <summary>The fingerprints of a previous JSON report.</summary>
+    private static async Task<HashSet<string>> ReadFingerprintsAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path)) throw new ConfigurationException(path, ["the previous report (--since) does not exist"]);
+        try
+        {
+            var stream = File.OpenRead(path);
+            await using (stream.ConfigureAwait(false))
+            {
+                var previous = await ScanReportJson.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                return previous.Findings.Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ConfigurationException(path, [ex.Message]);
+        }
     }
 
     /// <summary>Reads one package through every detector into <paramref name="state"/>.</summary>
