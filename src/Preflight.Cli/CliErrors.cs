@@ -19,6 +19,10 @@ internal static class CliErrors
         {
             return Report(console, verbose, ex, ex.Message, ExitCodes.UsageError);
         }
+        catch (Preflight.Configuration.ConfigurationException ex)
+        {
+            return Report(console, verbose, ex, ex.Message, ExitCodes.UsageError);
+        }
         catch (PackageUnreadableException ex)
         {
             return Report(console, verbose, ex, ex.Message, ex.NotFound ? ExitCodes.UsageError : ExitCodes.Unreadable);

@@ -37,6 +37,31 @@ internal static class ScanCommand
         var failOn = CliOptions.Choice("--fail-on",
             "Exit with 1 when an unsuppressed finding is at or above this severity; none never fails.",
             CliValues.FailOnNames, "high");
+        var baseline = new Option<string?>("--baseline")
+        {
+            Description = "The package installed today (the previous version): compared with this one for renamed and removed units and an \"upgrade changes\" section.",
+            HelpName = "path",
+        };
+        var installedUnits = new Option<string?>("--installed-units")
+        {
+            Description = "Output of `systemctl list-unit-files --no-legend` from the target host: units that exist there are not dangling references.",
+            HelpName = "file",
+        };
+        var config = new Option<string?>("--config")
+        {
+            Description = $"Configuration file (default: {ConfigFile.DefaultFileName} next to the package, when present).",
+            HelpName = "file",
+        };
+        var suppressions = new Option<string?>("--suppressions")
+        {
+            Description = $"Suppressions file (default: {SuppressionSet.DefaultFileName} next to the package, when present, or the one the configuration names).",
+            HelpName = "file",
+        };
+        var since = new Option<string?>("--since")
+        {
+            Description = "A previous JSON report: report only findings whose fingerprints are new (compares reports; --baseline compares packages).",
+            HelpName = "report.json",
+        };
         var verbose = new Option<bool>("--verbose")
         {
             Description = "Show a timing line on success and the full exception on errors.",
@@ -44,7 +69,7 @@ internal static class ScanCommand
 
         var command = new Command("scan", "Scan a package before it is installed and report what it will do.")
         {
-            path, asOf, format, output, failOn, verbose,
+            path, asOf, format, output, failOn, baseline, installedUnits, config, suppressions, since, verbose,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -55,20 +80,70 @@ internal static class ScanCommand
                 ReportFormats.TryParse(parse.GetValue(format), out var chosen) ? chosen : ReportFormat.Text,
                 parse.GetValue(output),
                 CliValues.TryParseFailOn(parse.GetValue(failOn)!, out var level) ? level : Severity.High,
+                FailOnGiven: parse.GetResult(failOn) is { Implicit: false },
+                parse.GetValue(baseline),
+                parse.GetValue(installedUnits),
+                parse.GetValue(config),
+                parse.GetValue(suppressions),
+                parse.GetValue(since),
                 isVerbose);
             return CliErrors.GuardAsync(console, isVerbose, () => RunAsync(request, console, cancellationToken));
         });
         return command;
     }
 
-    private sealed record ScanRequest(string Path, DateTimeOffset? AsOf, ReportFormat Format, string? Output, Severity? FailOn, bool Verbose);
+    private sealed record ScanRequest(
+        string Path,
+        DateTimeOffset? AsOf,
+        ReportFormat Format,
+        string? Output,
+        Severity? FailOn,
+        bool FailOnGiven,
+        string? Baseline,
+        string? InstalledUnits,
+        string? Config,
+        string? Suppressions,
+        string? Since,
+        bool Verbose);
+
+    /// <summary>
+    /// Options from the configuration file (given, or next to the package), then the command line on top:
+    /// an option typed on the command line always wins over the file.
+    /// </summary>
+    private static ScanOptions BuildOptions(ScanRequest request)
+    {
+        var options = ScanOptions.Default;
+        string? configPath = request.Config ?? ConfigFile.FindNextTo(request.Path);
+        if (request.Config is not null && !File.Exists(request.Config))
+            throw new UsageException($"--config {request.Config}: the file does not exist");
+        if (configPath is not null) options = ConfigFile.Apply(configPath, options);
+
+        if (request.Suppressions is not null)
+        {
+            if (!File.Exists(request.Suppressions)) throw new UsageException($"--suppressions {request.Suppressions}: the file does not exist");
+            options = options with { SuppressionsFile = Path.GetFullPath(request.Suppressions) };
+        }
+        else if (options.SuppressionsFile is null)
+        {
+            var folder = Directory.Exists(request.Path) ? request.Path : Path.GetDirectoryName(Path.GetFullPath(request.Path));
+            var next = folder is null ? null : Path.Combine(folder, SuppressionSet.DefaultFileName);
+            if (next is not null && File.Exists(next)) options = options with { SuppressionsFile = next };
+        }
+
+        options = options with { AsOf = request.AsOf ?? options.AsOf };
+        if (request.FailOnGiven || configPath is null) options = options with { FailOn = request.FailOn };
+        if (request.Baseline is not null) options = options with { Baseline = request.Baseline };
+        if (request.InstalledUnits is not null) options = options with { InstalledUnitsFile = request.InstalledUnits };
+        if (request.Since is not null) options = options with { Since = request.Since };
+        return options;
+    }
 
     private static async Task<int> RunAsync(ScanRequest request, CliConsole console, CancellationToken cancellationToken)
     {
         // Checked before the scan: a report that cannot be written is a usage error, found before the work.
         string? outputPath = request.Output is null ? null : CheckOutputPath(request.Output);
 
-        var options = ScanOptions.Default with { AsOf = request.AsOf, FailOn = request.FailOn };
+        var options = BuildOptions(request);
         var stopwatch = Stopwatch.StartNew();
         var report = await PreflightScanner.ScanAsync(request.Path, options, cancellationToken).ConfigureAwait(false);
         stopwatch.Stop();

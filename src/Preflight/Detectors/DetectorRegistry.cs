@@ -12,6 +12,7 @@ public static class DetectorRegistry
     private static readonly Func<IDetector>[] Factories =
     [
         static () => new PackageDetector(),
+        static () => new ServiceUnits.ServiceUnitsDetector(),
     ];
 
     /// <summary>Fresh instances of every detector, for one scan.</summary>

@@ -17,7 +17,33 @@ internal sealed class JsonReport
     public required JsonSummary Summary { get; init; }
     public required List<JsonFinding> Findings { get; init; }
     public required JsonInventory Inventory { get; init; }
+
+    // Added to 1.0 (additive): the comparison with --baseline (null without one) and the suppressions' fate.
+    public List<JsonChange>? Changes { get; init; }
+    public List<JsonSuppressionResult> Suppressions { get; init; } = [];
+
     public required List<JsonDiagnostic> Diagnostics { get; init; }
+}
+
+internal sealed class JsonChange
+{
+    public required string Section { get; init; }
+    public required string Change { get; init; }
+    public required string Identity { get; init; }
+    public required string Detail { get; init; }
+    public JsonLocation? Location { get; init; }
+}
+
+internal sealed class JsonSuppressionResult
+{
+    public required int Index { get; init; }
+    public string? Fingerprint { get; init; }
+    public string? RuleId { get; init; }
+    public string? Path { get; init; }
+    public required string Reason { get; init; }
+    public string? Expires { get; init; }
+    public required string Status { get; init; }
+    public required int Matched { get; init; }
 }
 
 internal sealed class JsonTool
@@ -50,7 +76,7 @@ internal sealed class JsonSummary
     public required int Suppressed { get; init; }
 
     /// <summary>A severity name, or <c>none</c> when the scan never fails.</summary>
-    public required string FailOn { get; init; }
+    public required string? FailOn { get; init; }
     public required bool Failed { get; init; }
 }
 
@@ -126,6 +152,9 @@ internal sealed class JsonServiceUnit
     public required JsonLocation Location { get; init; }
     public List<string> Aliases { get; init; } = [];
     public string? ExecStart { get; init; }
+    public string? Description { get; init; }
+    public string? Activates { get; init; }
+    public bool Enabled { get; init; }
 }
 
 internal sealed class JsonMigration

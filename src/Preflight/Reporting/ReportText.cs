@@ -76,6 +76,18 @@ internal static class ReportText
     public static string ShortHash(string sha256, int length = 12) =>
         sha256.Length <= length ? sha256 : sha256[..length];
 
+    /// <summary>A heading for an inventory section's JSON name.</summary>
+    public static string SectionTitle(string section) => section switch
+    {
+        "serviceUnits" => "Service units",
+        "scheduledTasks" => "Scheduled tasks",
+        "endpoints" => "Endpoints",
+        "credentials" => "Credentials",
+        "certificates" => "Certificates",
+        "migrations" => "Migrations",
+        _ => section,
+    };
+
     /// <summary>The fail-on level as reports write it: a severity name, or <c>none</c>.</summary>
     public static string FailOnName(Findings.Severity? failOn) => failOn is { } level ? Findings.SeverityNames.ToName(level) : "none";
 

@@ -29,6 +29,8 @@ public static class ScanReportJson
         NewLine = "\n",
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
+        // A null where the contract has a value is a malformed report, not a null reference later.
+        RespectNullableAnnotations = true,
         // The report is a file, not HTML: keep '…', '<' and non-ASCII readable. Parsers see the same strings.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
@@ -126,6 +128,22 @@ public static class ScanReportJson
         },
         Findings = [.. r.Findings.Select(ToWire)],
         Inventory = ToWire(r.Inventory),
+        Changes = r.Changes is null ? null : [.. r.Changes.Select(c => new JsonChange
+        {
+            Section = c.Section, Change = c.Change, Identity = c.Identity, Detail = c.Detail,
+            Location = c.Location is null ? null : ToWire(c.Location),
+        })],
+        Suppressions = [.. r.Suppressions.Select(s => new JsonSuppressionResult
+        {
+            Index = s.Suppression.Index,
+            Fingerprint = s.Suppression.Fingerprint,
+            RuleId = s.Suppression.RuleId,
+            Path = s.Suppression.PathGlob,
+            Reason = s.Suppression.Reason,
+            Expires = s.Suppression.Expires is { } x ? ReportText.Iso(x) : null,
+            Status = s.Status,
+            Matched = s.Matched,
+        })],
         Diagnostics = [.. r.Diagnostics.Select(d => new JsonDiagnostic { Path = d.Path, Message = d.Message })],
     };
 
@@ -179,6 +197,9 @@ public static class ScanReportJson
             Location = ToWire(u.Location),
             Aliases = [.. u.Aliases],
             ExecStart = u.ExecStart,
+            Description = u.Description,
+            Activates = u.Activates,
+            Enabled = u.Enabled,
         })],
         Migrations = [.. i.Migrations.Select(m => new JsonMigration
         {
@@ -216,7 +237,7 @@ public static class ScanReportJson
         if (w is null) throw new InvalidDataException("not a Preflight JSON report: the document is null");
         if (!w.SchemaVersion.StartsWith("1.", StringComparison.Ordinal))
             throw new InvalidDataException($"unsupported report schemaVersion '{ReportText.Truncate(w.SchemaVersion, 20)}' (this version reads 1.x)");
-        Severity? failOn = w.Summary.FailOn == "none" ? null : ParseSeverity(w.Summary.FailOn, "summary.failOn");
+        Severity? failOn = w.Summary.FailOn is null or "none" ? null : ParseSeverity(w.Summary.FailOn, "summary.failOn");
         return new ScanReport
         {
             SchemaVersion = w.SchemaVersion,
@@ -225,9 +246,13 @@ public static class ScanReportJson
             Baseline = w.Baseline is { } b ? new BaselineInfo(b.Path, b.Sha256) : null,
             AsOf = ReportText.ParseIso(w.AsOf, "asOf"),
             Summary = new ReportSummary(w.Summary.Critical, w.Summary.High, w.Summary.Medium, w.Summary.Low, w.Summary.Info, w.Summary.Suppressed, failOn, w.Summary.Failed),
-            Findings = [.. w.Findings.Select(FromWire)],
+            Findings = Each(w.Findings, "findings", FromWire),
             Inventory = FromWire(w.Inventory),
-            Diagnostics = [.. w.Diagnostics.Select(d => new ScanDiagnostic(d.Path, d.Message))],
+            Changes = w.Changes is null ? null : Each(w.Changes, "changes", c => new InventoryChange(c.Section, c.Change, c.Identity, c.Detail, c.Location is null ? null : FromWire(c.Location))),
+            Suppressions = Each(w.Suppressions, "suppressions", s => new SuppressionResult(
+                new Suppression(s.Index, s.Fingerprint, s.RuleId, s.Path, s.Reason, s.Expires is null ? null : ReportText.ParseIso(s.Expires, "suppressions[].expires")),
+                s.Status, s.Matched)),
+            Diagnostics = Each(w.Diagnostics, "diagnostics", d => new ScanDiagnostic(d.Path, d.Message)),
         };
     }
 
@@ -243,19 +268,36 @@ public static class ScanReportJson
 
     private static Inventory FromWire(JsonInventory i) => new()
     {
-        ScheduledTasks = [.. i.ScheduledTasks.Select(t => new ScheduledTaskItem(FromWire(t.Location), t.Format, t.Schedule, t.Description,
-            t.Command, t.User, t.TimeZone, [.. t.NextRuns.Select(n => ReportText.ParseIso(n, "inventory.scheduledTasks[].nextRuns"))]))],
-        Endpoints = [.. i.Endpoints.Select(e => new EndpointItem(e.Host, e.Scheme, e.Class, [.. e.Urls], [.. e.Locations.Select(FromWire)]))],
-        ServiceUnits = [.. i.ServiceUnits.Select(u => new ServiceUnitItem(u.Name, u.Kind, FromWire(u.Location), [.. u.Aliases], u.ExecStart))],
-        Migrations = [.. i.Migrations.Select(m => new MigrationItem(FromWire(m.Location), m.Runner, m.Dialect, m.Version, m.Statements))],
-        Certificates = [.. i.Certificates.Select(c => new CertificateItem(FromWire(c.Location), c.Subject, c.Issuer, c.SerialNumber, c.Sha256,
+        ScheduledTasks = Each(i.ScheduledTasks, "inventory.scheduledTasks", t => new ScheduledTaskItem(FromWire(t.Location), t.Format, t.Schedule, t.Description,
+            t.Command, t.User, t.TimeZone, Each(t.NextRuns, "inventory.scheduledTasks[].nextRuns", n => ReportText.ParseIso(n, "inventory.scheduledTasks[].nextRuns")))),
+        Endpoints = Each(i.Endpoints, "inventory.endpoints", e => new EndpointItem(e.Host, e.Scheme, e.Class, Strings(e.Urls, "inventory.endpoints[].urls"), Each(e.Locations, "inventory.endpoints[].locations", FromWire))),
+        ServiceUnits = Each(i.ServiceUnits, "inventory.serviceUnits", u => new ServiceUnitItem(u.Name, u.Kind, FromWire(u.Location), Strings(u.Aliases, "inventory.serviceUnits[].aliases"), u.ExecStart)
+        {
+            Description = u.Description,
+            Activates = u.Activates,
+            Enabled = u.Enabled,
+        }),
+        Migrations = Each(i.Migrations, "inventory.migrations", m => new MigrationItem(FromWire(m.Location), m.Runner, m.Dialect, m.Version, m.Statements)),
+        Certificates = Each(i.Certificates, "inventory.certificates", c => new CertificateItem(FromWire(c.Location), c.Subject, c.Issuer, c.SerialNumber, c.Sha256,
             ReportText.ParseIso(c.NotBefore, "inventory.certificates[].notBefore"), ReportText.ParseIso(c.NotAfter, "inventory.certificates[].notAfter"),
-            c.KeyAlgorithm, c.KeySize, c.SignatureAlgorithm, [.. c.SubjectAlternativeNames], [.. c.KeyUsage], [.. c.ExtendedKeyUsage], c.IsCertificateAuthority))],
-        Credentials = [.. i.Credentials.Select(c => new CredentialItem(c.RuleId, FromWire(c.Location), c.Fingerprint))],
-        Links = [.. i.Links.Select(l => new LinkItem(FromWire(l.Location), l.Kind, l.Target, l.EscapesRoot))],
+            c.KeyAlgorithm, c.KeySize, c.SignatureAlgorithm, Strings(c.SubjectAlternativeNames, "inventory.certificates[].subjectAlternativeNames"), Strings(c.KeyUsage, "inventory.certificates[].keyUsage"),
+            Strings(c.ExtendedKeyUsage, "inventory.certificates[].extendedKeyUsage"), c.IsCertificateAuthority)),
+        Credentials = Each(i.Credentials, "inventory.credentials", c => new CredentialItem(c.RuleId, FromWire(c.Location), c.Fingerprint)),
+        Links = Each(i.Links, "inventory.links", l => new LinkItem(FromWire(l.Location), l.Kind, l.Target, l.EscapesRoot)),
     };
 
     private static Severity ParseSeverity(string text, string field) =>
         SeverityNames.TryParse(text, out var s) ? s
         : throw new InvalidDataException($"report field '{field}' is not a severity: '{ReportText.Truncate(text, 20)}'");
+
+    // Nullable annotations are enforced on properties, not on collection elements: a null element is rejected here.
+    private static List<TOut> Each<TIn, TOut>(List<TIn> items, string field, Func<TIn, TOut> map)
+    {
+        var result = new List<TOut>(items.Count);
+        foreach (var item in items)
+            result.Add(item is null ? throw new InvalidDataException($"report field '{field}' holds null") : map(item));
+        return result;
+    }
+
+    private static List<string> Strings(List<string> items, string field) => Each(items, field, static s => s);
 }

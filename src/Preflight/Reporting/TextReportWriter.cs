@@ -21,6 +21,7 @@ internal static class TextReportWriter
         var w = new Writer(options.UseColor);
         Header(w, report);
         Findings(w, report);
+        Changes(w, report.Changes);
         Inventory(w, report.Inventory);
         Diagnostics(w, report.Diagnostics);
         Summary(w, report);
@@ -72,6 +73,24 @@ internal static class TextReportWriter
         w.Text("      ").Text(Clean(f.Message)).Line();
         if (!string.IsNullOrEmpty(f.Evidence))
             w.Text("      ").Style(Ansi.Dim, "> " + Clean(f.Evidence)).Line();
+    }
+
+    /// <summary>The comparison with the baseline: the operator's cleanup and rollback checklist.</summary>
+    private static void Changes(Writer w, IReadOnlyList<InventoryChange>? changes)
+    {
+        if (changes is null) return;
+        w.Style(Ansi.Bold, $"UPGRADE CHANGES ({changes.Count})").Line();
+        if (changes.Count == 0) w.Text("  nothing added, removed, changed or renamed").Line();
+        foreach (var group in changes.GroupBy(c => c.Section))
+        {
+            w.Text($"  {ReportText.SectionTitle(group.Key)}").Line();
+            foreach (var c in group)
+            {
+                w.Text("    ").Style(c.Change is "removed" or "renamed" ? Ansi.Yellow : null, c.Change.PadRight(8)).Text(" ").Text(Clean(c.Identity))
+                    .Style(Ansi.Dim, $"  {Clean(c.Detail)}{(c.Location is { } l ? "  " + LocationText(l) : "")}").Line();
+            }
+        }
+        w.Line();
     }
 
     private static void Inventory(Writer w, Inventory inv)

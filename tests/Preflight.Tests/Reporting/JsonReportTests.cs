@@ -182,6 +182,27 @@ public class JsonReportTests
         FluentActions.Invoking(() => ScanReportJson.Read(future)).Should().Throw<InvalidDataException>().WithMessage("*2.0*");
     }
 
+    [TestCase("\"schemaVersion\": \"1.0\"", "\"schemaVersion\": null", TestName = "Json_reader_rejects_a_null_schema_version")]
+    [TestCase("\"message\": \"entry name climbs out of the package\"", "\"message\": null", TestName = "Json_reader_rejects_a_null_message")]
+    [TestCase("\"findings\": [", "\"findings\": [null, ", TestName = "Json_reader_rejects_a_null_finding")]
+    [TestCase("\"urls\": [", "\"urls\": [null, ", TestName = "Json_reader_rejects_a_null_url")]
+    [TestCase("\"severity\": \"high\"", "\"severity\": 3", TestName = "Json_reader_rejects_a_numeric_severity")]
+    public void Json_reader_rejects_nulls_and_wrong_types_where_the_contract_has_values(string from, string to)
+    {
+        var json = ScanReportJson.Write(SampleReports.Full());
+        var broken = json.Replace(from, to, StringComparison.Ordinal);
+        broken.Should().NotBe(json, "the test edits the report");
+        FluentActions.Invoking(() => ScanReportJson.Read(broken)).Should().Throw<InvalidDataException>();
+    }
+
+    [Test]
+    public void Json_reader_takes_a_null_fail_on_as_none()
+    {
+        var json = ScanReportJson.Write(SampleReports.Full());
+        var read = ScanReportJson.Read(json.Replace("\"failOn\": \"high\"", "\"failOn\": null", StringComparison.Ordinal));
+        read.Summary.FailOn.Should().BeNull();
+    }
+
     [Test]
     public void Json_reader_ignores_fields_it_does_not_know()
     {
