@@ -79,7 +79,7 @@ public class CliCatalogTests
     }
 
     [Test]
-    public async Task Help_lists_the_commands_and_scan_help_lists_only_working_options()
+    public async Task Help_lists_the_commands_and_scan_help_offers_no_unbuilt_option()
     {
         var root = await CliHarness.RunAsync("--help");
         var scan = await CliHarness.RunAsync("scan", "--help");
@@ -88,6 +88,7 @@ public class CliCatalogTests
         root.Stdout.Should().Contain("scan").And.Contain("rules").And.Contain("explain");
         scan.ExitCode.Should().Be(0);
         scan.Stdout.Should().Contain("--as-of").And.Contain("--format").And.Contain("--output").And.Contain("--fail-on").And.Contain("--verbose");
-        scan.Stdout.Should().NotContain("--baseline").And.NotContain("--trust").And.NotContain("--config").And.NotContain("--window");
+        // Options of features not built yet are not offered (no flag that silently does nothing).
+        scan.Stdout.Should().NotContain("--trust").And.NotContain("--window");
     }
 }
