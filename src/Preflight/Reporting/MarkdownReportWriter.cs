@@ -47,6 +47,16 @@ internal static class MarkdownReportWriter
                 [f.Severity.ToName(), RuleCell(f), Code(f.Location), Cell(f.Message), Cell(f.SuppressionReason ?? "")]);
             CloseDetails(sb);
         }
+        Changes(sb, report.Changes, max);
+        if (report.Suppressions.Count > 0)
+        {
+            int attention = report.Suppressions.Count(r => r.Status != "applied");
+            OpenDetails(sb, $"Suppression entries ({report.Suppressions.Count}, {attention} need attention)");
+            Table(sb, ["Entry", "Status", "Matched", "Reason", "Expires"], report.Suppressions, max, r =>
+                [Code(r.Suppression.Describe()), r.Status == "applied" ? Cell(r.Status) : "**" + Cell(r.Status) + "**", ReportText.Int(r.Matched),
+                 Cell(r.Suppression.Reason), r.Suppression.Expires is { } e ? ReportText.Iso(e) : ""]);
+            CloseDetails(sb);
+        }
         Inventory(sb, report.Inventory, max);
         if (report.Diagnostics.Count > 0)
         {
@@ -90,6 +100,21 @@ internal static class MarkdownReportWriter
              Cell(f.Message) + (string.IsNullOrEmpty(f.Evidence) ? "" : "<br>" + Code(f.Evidence))]);
 
     private static string RuleCell(Finding f) => Cell(f.RuleId) + " " + Cell(f.Rule);
+
+    /// <summary>The comparison with the baseline, shown open: it is what a reviewer of an upgrade most needs to see.</summary>
+    private static void Changes(StringBuilder sb, IReadOnlyList<InventoryChange>? changes, int max)
+    {
+        if (changes is null) return;
+        sb.Append("### Upgrade changes\n\n");
+        if (changes.Count == 0)
+        {
+            sb.Append("Nothing added, removed, changed or renamed compared with the baseline.\n\n");
+            return;
+        }
+        Table(sb, ["Section", "Change", "Item", "Detail", "Location"], changes, max, c =>
+            [Cell(ReportText.SectionTitle(c.Section)), c.Change is "removed" or "renamed" ? "**" + Cell(c.Change) + "**" : Cell(c.Change),
+             Code(c.Identity), Cell(c.Detail), c.Location is { } l ? Code(l) : ""]);
+    }
 
     private static void Inventory(StringBuilder sb, Inventory inv, int max)
     {

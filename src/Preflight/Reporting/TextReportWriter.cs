@@ -22,6 +22,7 @@ internal static class TextReportWriter
         Header(w, report);
         Findings(w, report);
         Changes(w, report.Changes);
+        Suppressions(w, report.Suppressions);
         Inventory(w, report.Inventory);
         Diagnostics(w, report.Diagnostics);
         Summary(w, report);
@@ -89,6 +90,23 @@ internal static class TextReportWriter
                 w.Text("    ").Style(c.Change is "removed" or "renamed" ? Ansi.Yellow : null, c.Change.PadRight(8)).Text(" ").Text(Clean(c.Identity))
                     .Style(Ansi.Dim, $"  {Clean(c.Detail)}{(c.Location is { } l ? "  " + LocationText(l) : "")}").Line();
             }
+        }
+        w.Line();
+    }
+
+    /// <summary>The suppressions file's entries that need attention (expired or matching nothing), and a count of the rest.</summary>
+    private static void Suppressions(Writer w, IReadOnlyList<SuppressionResult> results)
+    {
+        if (results.Count == 0) return;
+        var attention = results.Where(r => r.Status != "applied").ToList();
+        w.Style(attention.Count > 0 ? Ansi.Yellow : null, $"SUPPRESSION ENTRIES ({results.Count})").Line();
+        w.Text($"  {ReportText.Count(results.Count - attention.Count, "entry", "entries")} applied").Line();
+        foreach (var r in attention)
+        {
+            w.Text("  ").Style(Ansi.Yellow, r.Status.PadRight(8)).Text(" ").Text(Clean(r.Suppression.Describe()))
+                .Style(Ansi.Dim, $"  {Clean(r.Suppression.Reason)}"
+                    + (r.Suppression.Expires is { } e ? $"  expires {ReportText.Iso(e)}" : "")
+                    + (r.Status == "expired" && r.Matched > 0 ? $"  ({ReportText.Count(r.Matched, "finding", "findings")} active again)" : "")).Line();
         }
         w.Line();
     }

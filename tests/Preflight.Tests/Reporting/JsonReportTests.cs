@@ -77,6 +77,16 @@ public class JsonReportTests
             root.GetProperty("inventory").GetProperty(section).GetArrayLength().Should().Be(1, $"the sample fills '{section}'");
         }
 
+        ShouldHave(root, "changes", Arr, Null);
+        foreach (var c in root.GetProperty("changes").EnumerateArray())
+        {
+            foreach (var s in new[] { "section", "change", "identity", "detail" })
+                ShouldHave(c, s, Str);
+            ShouldHave(c, "location", Obj, Null);
+        }
+        ShouldHave(root, "suppressions", Arr);
+        root.GetProperty("suppressions").GetArrayLength().Should().Be(2);
+
         ShouldHave(root, "diagnostics", Arr);
         var diagnostic = root.GetProperty("diagnostics")[0];
         ShouldHave(diagnostic, "path", Str);

@@ -91,6 +91,27 @@ public class MarkdownReportTests
         md.Split('\n').Should().NotContain(l => l.StartsWith("next", StringComparison.Ordinal), "a line break in a message cannot end the row");
     }
 
+    [Test]
+    public void Markdown_shows_upgrade_changes_open_and_suppression_entries_collapsed()
+    {
+        var md = Markdown(SampleReports.Full());
+        var rows = TableRows(md, "| Section | Change | Item | Detail | Location |").Skip(2).Select(Cells).ToList();
+        rows.Should().HaveCount(2);
+        rows[0].Should().Equal("Service units", "**renamed**", "`acme-api.service → acme-gateway.service`",
+            "ExecStart unchanged; no Alias= keeps the old name", "`lib/systemd/system/acme-gateway.service`");
+        rows[1][4].Should().BeEmpty("an added endpoint has no single location");
+        md.IndexOf("### Upgrade changes", StringComparison.Ordinal).Should().BeLessThan(md.IndexOf("<details><summary>Inventory", StringComparison.Ordinal));
+        md.Should().Contain("<details><summary>Suppression entries (2, 1 need attention)</summary>");
+        TableRows(md, "| Entry | Status | Matched | Reason | Expires |").Skip(2).Select(r => Cells(r)[1]).Should().Equal("applied", "**expired**");
+    }
+
+    [Test]
+    public void Markdown_without_a_baseline_has_no_upgrade_changes_section()
+    {
+        Markdown(SampleReports.Full() with { Changes = null }).Should().NotContain("Upgrade changes");
+        Markdown(SampleReports.Full() with { Changes = [] }).Should().Contain("Nothing added, removed, changed or renamed compared with the baseline.");
+    }
+
     [TestCase("plain", "plain")]
     [TestCase("a|b", "a\\|b")]
     [TestCase("back\\slash", "back\\\\slash")]

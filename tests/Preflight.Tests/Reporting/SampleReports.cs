@@ -60,6 +60,17 @@ internal static class SampleReports
                 Credentials = [new CredentialItem("PF301", new Location("etc/app.yaml", 12, 9), Fingerprint.Compute("PF301", "etc/app.yaml", "k"))],
                 Links = [new LinkItem(new Location("bin/current"), "symlink", "releases/5.0", false)],
             },
+            Changes =
+            [
+                new InventoryChange("serviceUnits", "renamed", "acme-api.service → acme-gateway.service", "ExecStart unchanged; no Alias= keeps the old name",
+                    new Location("lib/systemd/system/acme-gateway.service")),
+                new InventoryChange("endpoints", "added", "updates.example.com", "new host, class public", null),
+            ],
+            Suppressions =
+            [
+                new SuppressionResult(new Suppression(1, findings.Single(f => f.Suppressed).Fingerprint, null, null, "accepted by the release board", null), "applied", 1),
+                new SuppressionResult(new Suppression(2, null, "PF201", "docs/**", "docs only", new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero)), "expired", 0),
+            ],
             Diagnostics = [new ScanDiagnostic("lib/broken.zip", "central directory is truncated")],
         };
     }

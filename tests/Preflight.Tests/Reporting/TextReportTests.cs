@@ -41,7 +41,7 @@ public class TextReportTests
     public void Text_report_groups_findings_by_severity_critical_first()
     {
         var text = Text(SampleReports.Full());
-        string[] headings = ["CRITICAL (1)", "HIGH (1)", "MEDIUM (1)", "LOW (1)", "INFO (1)", "SUPPRESSED (1)", "INVENTORY", "DIAGNOSTICS (1)", "Summary:"];
+        string[] headings = ["CRITICAL (1)", "HIGH (1)", "MEDIUM (1)", "LOW (1)", "INFO (1)", "SUPPRESSED (1)", "UPGRADE CHANGES (2)", "SUPPRESSION ENTRIES (2)", "INVENTORY", "DIAGNOSTICS (1)", "Summary:"];
         var positions = headings.Select(h => text.IndexOf(h, StringComparison.Ordinal)).ToList();
         positions.Should().NotContain(-1).And.BeInAscendingOrder();
     }
@@ -73,6 +73,14 @@ public class TextReportTests
         text.Should().Contain("Certificates (1)\n    etc/ssl/acme.pem  CN=acme.example.com ← CN=Acme CA  RSA 2048  valid 2025-01-01 … 2027-01-01");
         text.Should().Contain("Credentials (1)\n    etc/app.yaml:12:9  PF301  sha256:");
         text.Should().Contain("Links (1)\n    bin/current → releases/5.0  [symlink]");
+    }
+
+    [Test]
+    public void Text_report_lists_upgrade_changes_and_the_suppression_entries_that_need_attention()
+    {
+        var text = Text(SampleReports.Full());
+        text.Should().Contain("UPGRADE CHANGES (2)\n  Service units\n    renamed  acme-api.service → acme-gateway.service");
+        text.Should().Contain("SUPPRESSION ENTRIES (2)\n  1 entry applied\n  expired  #2 PF201 docs/**  docs only  expires 2026-06-01T00:00:00Z\n");
     }
 
     [Test]
