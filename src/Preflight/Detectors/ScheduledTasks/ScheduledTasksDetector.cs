@@ -33,6 +33,7 @@ public sealed class ScheduledTasksDetector : IDetector
         if (entry.Kind is not (ContentKind.Text or ContentKind.Empty)) return false;
         if (entry.Size > MaxTextBytes) return false;
         if (entry.Extension is ".cs" or ".csx") return true;
+        if (ConfigSchedules.IsConfigExtension(entry.Extension)) return true;
         if (entry.Extension is ".timer" or ".service" or ".xml" or ".yaml" or ".yml" or ".plist" or ".bat" or ".cmd" or ".ps1" or ".psm1") return true;
         if (entry.Path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase) && entry.Extension.Length == 0) return true;
         return CronFiles.Classify(entry.Path) != CronFileKind.None;
@@ -86,6 +87,7 @@ public sealed class ScheduledTasksDetector : IDetector
         {
             var text = context.Content.Text;
             if (YamlSchedules.LooksRelevant(path, text)) result = YamlSchedules.Parse(path, text);
+            else if (ConfigSchedules.LooksRelevant(text)) result = ConfigSchedules.Parse(path, text, context.Content.Lines);
         }
         else if (context.Info.Extension == ".timer")
         {
@@ -103,6 +105,9 @@ public sealed class ScheduledTasksDetector : IDetector
                 _ => null,
             };
         }
+        if (result is null && ConfigSchedules.IsConfigExtension(context.Info.Extension) && CronFiles.Classify(path) == CronFileKind.None
+            && ConfigSchedules.LooksRelevant(context.Content.Text))
+            result = ConfigSchedules.Parse(path, context.Content.Text, context.Content.Lines);
         if (result is not null) Accept(context, result);
     }
 
