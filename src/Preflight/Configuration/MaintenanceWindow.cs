@@ -47,7 +47,7 @@ public sealed record MaintenanceWindow(DateTimeOffset Start, TimeSpan Duration)
 
     /// <inheritdoc />
     public override string ToString() =>
-        Start.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture) + "/" + System.Xml.XmlConvert.ToString(Duration);
+        (Start.Offset == TimeSpan.Zero ? Start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : Start.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)) + "/" + System.Xml.XmlConvert.ToString(Duration);
 
     private static readonly string[] InstantFormats =
     [

@@ -204,9 +204,26 @@ internal static partial class EndpointExtractor
         return path + query;
     }
 
+    /// <summary>The start of the line holding <paramref name="index"/>, looking back at most 256 characters (minified files have huge lines).</summary>
+    private static int LineStart(string text, int index)
+    {
+        if (index == 0) return 0;
+        int count = Math.Min(index, 256);
+        int nl = text.LastIndexOf('\n', index - 1, count);
+        return nl >= 0 ? nl + 1 : index - count;
+    }
+
+    /// <summary>True when <paramref name="index"/> lies in one of the spans (sorted by start, not overlapping).</summary>
     private static bool InAny(List<(int Start, int End)> spans, int index)
     {
-        foreach (var (s, e) in spans) if (index >= s && index < e) return true;
+        int lo = 0, hi = spans.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (index < spans[mid].Start) hi = mid - 1;
+            else if (index >= spans[mid].End) lo = mid + 1;
+            else return true;
+        }
         return false;
     }
 
@@ -227,7 +244,7 @@ internal static partial class EndpointExtractor
 
     private static bool IsVersionContext(string text, int index)
     {
-        int lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        int lineStart = LineStart(text, index);
         int from = Math.Max(lineStart, index - 48);
         var before = text.AsSpan(from, index - from);
         if (before.Length > 0 && before[^1] is 'v' or 'V') return true;
@@ -251,7 +268,7 @@ internal static partial class EndpointExtractor
 
     private static bool IsCommentOrIdentifier(string text, int index)
     {
-        int lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        int lineStart = LineStart(text, index);
         var line = text.AsSpan(lineStart, index - lineStart);
         var trimmed = line.TrimStart();
         if (trimmed.StartsWith("#") || trimmed.StartsWith("//") || trimmed.StartsWith(";") || trimmed.StartsWith("--") || trimmed.StartsWith("* ") || trimmed.StartsWith("/*")
@@ -277,7 +294,7 @@ internal static partial class EndpointExtractor
 
     private static bool WebhookKeyBefore(string text, int index)
     {
-        int lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        int lineStart = LineStart(text, index);
         var before = text.AsSpan(lineStart, index - lineStart);
         return before.Contains("webhook", StringComparison.OrdinalIgnoreCase);
     }

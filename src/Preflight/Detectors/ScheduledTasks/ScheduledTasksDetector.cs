@@ -29,8 +29,11 @@ public sealed class ScheduledTasksDetector : IDetector
     public bool Wants(EntryInfo entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Kind == ContentKind.DotNetAssembly) return entry.Size <= 64 * MaxTextBytes;
         if (entry.Kind is not (ContentKind.Text or ContentKind.Empty)) return false;
         if (entry.Size > MaxTextBytes) return false;
+        if (entry.Extension is ".cs" or ".csx") return true;
+        if (ConfigSchedules.IsConfigExtension(entry.Extension)) return true;
         if (entry.Extension is ".timer" or ".service" or ".xml" or ".yaml" or ".yml" or ".plist" or ".bat" or ".cmd" or ".ps1" or ".psm1") return true;
         if (entry.Path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase) && entry.Extension.Length == 0) return true;
         return CronFiles.Classify(entry.Path) != CronFileKind.None;
@@ -47,7 +50,25 @@ public sealed class ScheduledTasksDetector : IDetector
             _services[context.Info.FileName] = SystemdUnits.ReadService(context.Content.Lines);
             return;
         }
-        if (context.Info.Extension == ".xml" || (context.Info.Extension.Length == 0 && path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase)))
+        if (context.Info.Kind == ContentKind.DotNetAssembly)
+        {
+            if (context.Content.Module is { } module)
+            {
+                try
+                {
+                    result = CodeSchedules.FromAssembly(path, module);
+                }
+                catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException or NotSupportedException)
+                {
+                    context.Diagnostic(path, $"the assembly's metadata could only be read in part for schedules ({ex.GetType().Name})");
+                }
+            }
+        }
+        else if (context.Info.Extension is ".cs" or ".csx")
+        {
+            if (CodeSchedules.LooksRelevant(context.Content.Text)) result = CodeSchedules.FromCSharp(path, context.Content.CSharpSyntaxTree);
+        }
+        else if (context.Info.Extension == ".xml" || (context.Info.Extension.Length == 0 && path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase)))
         {
             var text = context.Content.Text;
             if (WindowsTasks.LooksLikeTask(text)) result = WindowsTasks.Parse(path, text);
@@ -66,6 +87,7 @@ public sealed class ScheduledTasksDetector : IDetector
         {
             var text = context.Content.Text;
             if (YamlSchedules.LooksRelevant(path, text)) result = YamlSchedules.Parse(path, text);
+            else if (ConfigSchedules.LooksRelevant(text)) result = ConfigSchedules.Parse(path, text, context.Content.Lines);
         }
         else if (context.Info.Extension == ".timer")
         {
@@ -83,6 +105,9 @@ public sealed class ScheduledTasksDetector : IDetector
                 _ => null,
             };
         }
+        if (result is null && ConfigSchedules.IsConfigExtension(context.Info.Extension) && CronFiles.Classify(path) == CronFileKind.None
+            && ConfigSchedules.LooksRelevant(context.Content.Text))
+            result = ConfigSchedules.Parse(path, context.Content.Text, context.Content.Lines);
         if (result is not null) Accept(context, result);
     }
 
@@ -107,6 +132,7 @@ public sealed class ScheduledTasksDetector : IDetector
             context.Inventory.Add(new ScheduledTaskItem(task.Location, task.Format, task.Expression, task.Description, command, task.User, task.TimeZone, nextRuns));
             string identity = $"{task.Format}|{task.Expression}|{task.Command}";
             string what = Name(task, command);
+            if (task.InProcess) continue;
 
             if (task.Boot)
             {

@@ -31,6 +31,9 @@ internal sealed record TaskDefinition(
 
     /// <summary>A period without a known anchor (OnUnitActiveSec=): the job fires this often, at times that depend on the host.</summary>
     public TimeSpan? Period { get; init; }
+
+    /// <summary>An in-process timer (PeriodicTimer, Timer): inventory only, it fires whenever the application runs.</summary>
+    public bool InProcess { get; init; }
 }
 
 /// <summary>A problem found while reading a schedule file.</summary>

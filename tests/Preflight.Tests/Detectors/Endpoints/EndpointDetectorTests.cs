@@ -170,4 +170,18 @@ public class EndpointDetectorTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Test]
+    public async Task A_minified_line_with_thousands_of_urls_is_scanned_in_linear_time()
+    {
+        // One 1.2 MB line of 20,000 URLs over 50 hosts: a quadratic look-back per URL would take minutes here.
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < 20_000; i++) sb.Append("var a").Append(i).Append("=\"https://cdn").Append(i % 50).Append(".acme-static.com/x/").Append(i).Append(".js\";");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var report = await ScanHelper.ScanAsync("web/app.min.js", sb.ToString(), EndpointTestSupport.Options());
+        watch.Stop();
+        report.Inventory.Endpoints.Should().HaveCount(50);
+        report.Inventory.Endpoints.Should().OnlyContain(e => e.Locations.Count == 200, "locations per endpoint are capped to bound memory");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
+    }
 }

@@ -172,4 +172,30 @@ public class ManifestScheduleTests
         report.Findings.Should().ContainSingle(f => f.RuleId == "PF107");
         report.Inventory.ScheduledTasks.Should().BeEmpty();
     }
+
+    [Test]
+    public async Task Cron_expressions_in_application_settings_are_inventoried()
+    {
+        var ini = """
+            ; order-sync: mirrors completed orders to the ERP system
+            [plugin]
+            name = order-sync
+            version = 2.1.4
+
+            [erp]
+            endpoint = https://erp-bridge.acme-cloud.io/api/orders
+            schedule = */10 * * * *
+            cron_note = 1 2 3 4 5
+            """;
+        var json = """{ "Jobs": { "Purge": { "CronSchedule": "0 30 2 * * *" }, "ScheduleMode": "manual" } }""";
+        var files = new Dictionary<string, string> { ["plugins/order-sync/plugin.ini"] = ini, ["etc/app.json"] = json };
+        var report = await ScanHelper.ScanAsync(files, ScanHelper.Options("2026-11-28T02:00Z/PT1H"));
+        var tasks = report.Inventory.ScheduledTasks;
+        tasks.Should().HaveCount(2).And.OnlyContain(t => t.Format == "application-setting");
+        var sync = tasks.Single(t => t.Schedule == "*/10 * * * *");
+        sync.Location.Should().Be(new Location("plugins/order-sync/plugin.ini", 8, 12));
+        sync.Command.Should().Be("setting 'schedule' in plugin.ini");
+        tasks.Single(t => t.Schedule == "0 30 2 * * *").NextRuns[0].Should().Be(new DateTimeOffset(2026, 11, 27, 2, 30, 0, TimeSpan.Zero));
+        report.Findings.Where(f => f.RuleId == "PF106").Should().HaveCount(2);
+    }
 }
