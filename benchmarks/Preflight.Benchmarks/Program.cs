@@ -1,0 +1,18 @@
+using BenchmarkDotNet.Running;
+using Preflight.Benchmarks.Generation;
+using Preflight.Benchmarks.Throughput;
+
+// dotnet run -c Release --project benchmarks/Preflight.Benchmarks -- <command> [options]
+//   generate     writes a deterministic synthetic package (see Generation/GenerateCommand.cs)
+//   throughput   times reading and scanning one package beside unzip -t / gzip -t
+//   anything else goes to BenchmarkDotNet (e.g. --filter '*' --job short)
+switch (args.Length > 0 ? args[0] : string.Empty)
+{
+    case "generate":
+        return await GenerateCommand.RunAsync(args[1..]);
+    case "throughput":
+        return await ThroughputCommand.RunAsync(args[1..]);
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+}
