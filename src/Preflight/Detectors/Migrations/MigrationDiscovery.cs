@@ -19,6 +19,7 @@ internal static partial class MigrationDiscovery
     public static bool Wants(string path, string fileName, string extension)
     {
         if (extension == ".sql") return true;
+        if (fileName is "flyway.conf" or "flyway.toml") return true;
         if (extension == ".cs") return path.Contains("migration", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".Designer.cs", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith("ModelSnapshot.cs", StringComparison.Ordinal);
         return false;
     }
@@ -95,6 +96,19 @@ internal static partial class MigrationDiscovery
         }
         return (x.Length - i).CompareTo(y.Length - j);
     }
+
+    /// <summary>Flyway's <c>initSql</c> from <c>flyway.conf</c> (<c>flyway.initSql=...</c>) or <c>flyway.toml</c> (<c>initSql = "..."</c>).</summary>
+    public static string? FlywayInitSql(string text)
+    {
+        var m = FlywayInitSqlLine().Match(text);
+        if (!m.Success) return null;
+        var value = m.Groups["v"].Value.Trim();
+        if (value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0]) value = value[1..^1];
+        return value.Replace("\\'", "'", StringComparison.Ordinal).Replace("\\\"", "\"", StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^[ \t]*(flyway\.)?initSql[ \t]*=[ \t]*(?<v>[^\r\n]*)", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
+    private static partial Regex FlywayInitSqlLine();
 
     [GeneratedRegex(@"^V(?<v>\d+([._]\d+)*)__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex FlywayVersioned();

@@ -170,6 +170,20 @@ public class MigrationsDetectorTests
         report.Findings.Should().BeEmpty();
     }
 
+    [TestCase("flyway.conf", "flyway.initSql=SET lock_timeout = '5s'", false)]
+    [TestCase("flyway.toml", "[flyway]\ninitSql = \"SET lock_timeout TO '5s'\"", false)]
+    [TestCase("flyway.conf", "flyway.initSql=SET lock_timeout = 0", true)]
+    [TestCase("flyway.conf", "flyway.url=jdbc:postgresql://db/app", true)]
+    public async Task Flyway_init_sql_sets_the_lock_timeout_of_every_flyway_migration(string file, string config, bool reported)
+    {
+        var report = await ScanFolder(new()
+        {
+            [$"conf/{file}"] = config,
+            ["db/migration/V3__col.sql"] = "ALTER TABLE orders ADD COLUMN c text;",
+        });
+        report.Findings.Any(f => f.RuleId == "PF503").Should().Be(reported);
+    }
+
     [Test]
     public void The_detector_is_registered_with_its_rules()
     {
