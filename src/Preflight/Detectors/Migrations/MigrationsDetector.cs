@@ -39,6 +39,19 @@ public sealed class MigrationsDetector : IDetector
             if (MigrationDiscovery.FlywayInitSql(text) is { } init) _flywayInitSql[info.Path] = init;
             return;
         }
+        if (info.Extension is ".sh" or ".bash" || info.FileName is "postinst" or "preinst")
+        {
+            int line = MigrationDiscovery.UnlockedApplyLoop(text);
+            if (line > 0)
+            {
+                var evidence = TrimEvidence(context.Content.Lines[line]);
+                context.Report(MigrationRules.RunnerWithoutLock, context.At(line, 1),
+                    $"{info.FileName} applies SQL files one by one with psql/sqlcmd and takes no lock: two hosts upgrading at once run the same migrations twice; serialise it with flock or use a runner that locks",
+                    identity: evidence, evidence: evidence,
+                    properties: new Dictionary<string, string>(StringComparer.Ordinal) { ["runner"] = "script" });
+            }
+            return;
+        }
         if (info.Extension == ".cs")
         {
             if (!text.Contains("MigrationBuilder", StringComparison.Ordinal)) return;
