@@ -82,9 +82,14 @@ if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   # sourced by .ci/run
   if _pf_pg_start; then
     eval "$(_pf_pg_exports)"
-    _pf_prev_trap="$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")"
-    # shellcheck disable=SC2064
-    trap "_pf_pg_stop '$PREFLIGHT_PG_DIR'; ${_pf_prev_trap:-:}" EXIT
+    if declare -F ci_on_exit >/dev/null; then
+      # .ci/run's hook list: stopped in reverse order of registration
+      ci_on_exit "_pf_pg_stop '$PREFLIGHT_PG_DIR'"
+    else
+      _pf_prev_trap="$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")"
+      # shellcheck disable=SC2064
+      trap "_pf_pg_stop '$PREFLIGHT_PG_DIR'; ${_pf_prev_trap:-:}" EXIT
+    fi
   else
     echo "postgres.sh: PostgreSQL could not be started; the PostgreSQL tests will fail (PREFLIGHT_REQUIRE_POSTGRES=1)" >&2
     export PREFLIGHT_REQUIRE_POSTGRES=1

@@ -70,6 +70,7 @@ public sealed record ScanOptions
 
     /// <summary>The PostgreSQL major version migrations are checked against (<c>--pg-version</c>); gates version-dependent rules.</summary>
     public int PostgresVersion { get; init; } = 14;
+
     /// <summary>The maintenance window (<c>--window</c>); scheduled tasks firing inside it are reported. Null: no window.</summary>
     public MaintenanceWindow? MaintenanceWindow { get; init; }
 

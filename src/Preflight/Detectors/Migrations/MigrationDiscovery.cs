@@ -19,6 +19,8 @@ internal static partial class MigrationDiscovery
     public static bool Wants(string path, string fileName, string extension)
     {
         if (extension == ".sql") return true;
+        if (fileName is "flyway.conf" or "flyway.toml") return true;
+        if (extension is ".sh" or ".bash" || fileName is "postinst" or "preinst") return true;
         if (extension == ".cs") return path.Contains("migration", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".Designer.cs", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith("ModelSnapshot.cs", StringComparison.Ordinal);
         return false;
     }
@@ -95,6 +97,46 @@ internal static partial class MigrationDiscovery
         }
         return (x.Length - i).CompareTo(y.Length - j);
     }
+
+    /// <summary>Flyway's <c>initSql</c> from <c>flyway.conf</c> (<c>flyway.initSql=...</c>) or <c>flyway.toml</c> (<c>initSql = "..."</c>).</summary>
+    public static string? FlywayInitSql(string text)
+    {
+        var m = FlywayInitSqlLine().Match(text);
+        if (!m.Success) return null;
+        var value = m.Groups["v"].Value.Trim();
+        if (value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0]) value = value[1..^1];
+        return value.Replace("\\'", "'", StringComparison.Ordinal).Replace("\\\"", "\"", StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^[ \t]*(flyway\.)?initSql[ \t]*=[ \t]*(?<v>[^\r\n]*)", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
+    private static partial Regex FlywayInitSqlLine();
+
+    /// <summary>
+    /// Finds a shell loop that applies SQL files one by one (<c>psql -f "$f"</c>, <c>sqlcmd -i "$f"</c>) in a script
+    /// that takes no lock (<c>flock</c>, <c>pg_advisory_lock</c>, <c>sp_getapplock</c>). Returns the 1-based line, or 0.
+    /// </summary>
+    public static int UnlockedApplyLoop(string text)
+    {
+        if (!(text.Contains("psql", StringComparison.Ordinal) || text.Contains("sqlcmd", StringComparison.OrdinalIgnoreCase))) return 0;
+        if (text.Contains("flock", StringComparison.Ordinal) || text.Contains("advisory_lock", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("sp_getapplock", StringComparison.OrdinalIgnoreCase)) return 0;
+        bool inLoop = false;
+        int lineNumber = 0;
+        foreach (var raw in text.AsSpan().EnumerateLines())
+        {
+            lineNumber++;
+            var line = raw.Trim();
+            if (line.StartsWith("#")) continue;
+            if (line.StartsWith("for ") || line.StartsWith("while ") || line.Contains("| while", StringComparison.Ordinal) || line.Contains("xargs", StringComparison.Ordinal)) inLoop = true;
+            if (ApplyCommand().IsMatch(line) && (inLoop || line.Contains("xargs", StringComparison.Ordinal) || line.Contains("-exec", StringComparison.Ordinal)))
+                return lineNumber;
+            if (line.StartsWith("done")) inLoop = false;
+        }
+        return 0;
+    }
+
+    [GeneratedRegex(@"\bpsql\b.*(\s-f\s*|\s--file[=\s])\S*\$|\bsqlcmd\b.*\s-i\s*\S*\$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ApplyCommand();
 
     [GeneratedRegex(@"^V(?<v>\d+([._]\d+)*)__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex FlywayVersioned();

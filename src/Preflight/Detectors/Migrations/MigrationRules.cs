@@ -96,12 +96,17 @@ public static class MigrationRules
         "A string, quoted identifier, dollar quote or comment in a migration is never closed; the rest of the file was not analysed.",
         "The runner will fail on this file too. Close the literal or comment.");
 
+    /// <summary>PF518.</summary>
+    public static readonly RuleDescriptor RunnerWithoutLock = R("PF518", "runner-without-lock", Severity.Medium,
+        "A script applies migrations in a loop (`psql -f`, `sqlcmd -i`) without any lock against a concurrent run.",
+        "Two hosts upgrading at once apply the same migrations twice, interleaved. Use a runner that locks (Flyway, Liquibase, golang-migrate, EF Core 9+), or serialise the loop with `flock` on a shared path or a session-held `pg_advisory_lock` / `sp_getapplock`.");
+
     /// <summary>All PF5xx rules, in id order.</summary>
     public static IReadOnlyList<RuleDescriptor> All { get; } =
     [
         IndexWithoutConcurrently, ConcurrentlyInTransaction, LockWithoutTimeout, ConstraintWithoutNotValid,
         ValidateInSameTransaction, SetNotNullWithoutCheck, RewritingTypeChange, RewritingAddColumn,
         UniqueWithoutUsingIndex, DropIndexWithoutConcurrently, BlockingMaintenance, BackwardIncompatible,
-        FullTableDml, DdlWithBackfill, IgnoreWithoutReason, NotNullColumnWithoutDefault, Unterminated,
+        FullTableDml, DdlWithBackfill, IgnoreWithoutReason, NotNullColumnWithoutDefault, Unterminated, RunnerWithoutLock,
     ];
 }

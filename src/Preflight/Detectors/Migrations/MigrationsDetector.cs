@@ -14,6 +14,7 @@ namespace Preflight.Detectors.Migrations;
 public sealed class MigrationsDetector : IDetector
 {
     private readonly ConcurrentBag<Parsed> _migrations = [];
+    private readonly ConcurrentDictionary<string, string> _flywayInitSql = new(StringComparer.Ordinal);
 
     private sealed record Parsed(PgMigration Migration, MigrationKind Kind, string Dialect, int Statements);
 
@@ -33,6 +34,24 @@ public sealed class MigrationsDetector : IDetector
         var info = context.Info;
         if (!context.Content.IsText) return;
         var text = context.Content.Text;
+        if (info.FileName is "flyway.conf" or "flyway.toml")
+        {
+            if (MigrationDiscovery.FlywayInitSql(text) is { } init) _flywayInitSql[info.Path] = init;
+            return;
+        }
+        if (info.Extension is ".sh" or ".bash" || info.FileName is "postinst" or "preinst")
+        {
+            int line = MigrationDiscovery.UnlockedApplyLoop(text);
+            if (line > 0)
+            {
+                var evidence = TrimEvidence(context.Content.Lines[line]);
+                context.Report(MigrationRules.RunnerWithoutLock, context.At(line, 1),
+                    $"{info.FileName} applies SQL files one by one with psql/sqlcmd and takes no lock: two hosts upgrading at once run the same migrations twice; serialise it with flock or use a runner that locks",
+                    identity: evidence, evidence: evidence,
+                    properties: new Dictionary<string, string>(StringComparer.Ordinal) { ["runner"] = "script" });
+            }
+            return;
+        }
         if (info.Extension == ".cs")
         {
             if (!text.Contains("MigrationBuilder", StringComparison.Ordinal)) return;
@@ -118,7 +137,10 @@ public sealed class MigrationsDetector : IDetector
         var ordered = Order(_migrations);
         foreach (var p in ordered)
             context.Inventory.Add(new MigrationItem(new Location(p.Migration.Path), p.Kind.Runner, p.Dialect, p.Kind.Version, p.Statements));
-        var analyzer = PgAnalyzer.Run(ordered.Where(p => p.Dialect == "postgresql").Select(p => p.Migration), context.Options.PostgresVersion);
+        // Flyway's initSql runs on every connection: its SET lock_timeout is in force in every Flyway migration
+        var init = _flywayInitSql.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => PgScript.Parse(kv.Value)).FirstOrDefault();
+        var analyzer = PgAnalyzer.Run(ordered.Where(p => p.Dialect == "postgresql")
+            .Select(p => init is not null && p.Kind.Runner == "flyway" ? p.Migration with { SessionInit = init } : p.Migration), context.Options.PostgresVersion);
         foreach (var issue in analyzer.Issues)
         {
             var st = issue.Statement;

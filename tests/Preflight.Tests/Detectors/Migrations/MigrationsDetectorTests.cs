@@ -170,6 +170,34 @@ public class MigrationsDetectorTests
         report.Findings.Should().BeEmpty();
     }
 
+    [TestCase("flyway.conf", "flyway.initSql=SET lock_timeout = '5s'", false)]
+    [TestCase("flyway.toml", "[flyway]\ninitSql = \"SET lock_timeout TO '5s'\"", false)]
+    [TestCase("flyway.conf", "flyway.initSql=SET lock_timeout = 0", true)]
+    [TestCase("flyway.conf", "flyway.url=jdbc:postgresql://db/app", true)]
+    public async Task Flyway_init_sql_sets_the_lock_timeout_of_every_flyway_migration(string file, string config, bool reported)
+    {
+        var report = await ScanFolder(new()
+        {
+            [$"conf/{file}"] = config,
+            ["db/migration/V3__col.sql"] = "ALTER TABLE orders ADD COLUMN c text;",
+        });
+        report.Findings.Any(f => f.RuleId == "PF503").Should().Be(reported);
+    }
+
+    [TestCase("for f in db/*.sql; do\n  psql -v ON_ERROR_STOP=1 -f \"$f\"\ndone\n", 2)]
+    [TestCase("ls db/*.sql | while read f; do psql --file=\"$f\" app; done\n", 1)]
+    [TestCase("for f in sql/*.sql; do sqlcmd -S db -i \"$f\"; done\n", 1)]
+    [TestCase("exec 9>/var/lock/app-migrate\nflock 9\nfor f in db/*.sql; do psql -f \"$f\"; done\n", 0)]
+    [TestCase("psql -f db/schema.sql\n", 0)]
+    [TestCase("for f in *.txt; do cat \"$f\"; done\n", 0)]
+    public async Task A_script_applying_sql_files_in_a_loop_without_a_lock_is_reported(string script, int line)
+    {
+        var report = await ScanFolder(new() { ["bin/migrate.sh"] = script });
+        var hits = report.Findings.Where(f => f.RuleId == "PF518").ToList();
+        if (line == 0) hits.Should().BeEmpty();
+        else hits.Should().ContainSingle().Which.Location.Line.Should().Be(line);
+    }
+
     [Test]
     public void The_detector_is_registered_with_its_rules()
     {

@@ -18,7 +18,8 @@ internal enum RunnerTransaction
 }
 
 /// <summary>A migration in the runner's order.</summary>
-internal sealed record PgMigration(string Path, string Runner, string? Version, RunnerTransaction Transaction, PgScript Script);
+// SessionInit: SQL the runner runs on every connection before the migration (Flyway initSql).
+internal sealed record PgMigration(string Path, string Runner, string? Version, RunnerTransaction Transaction, PgScript Script, PgScript? SessionInit = null);
 
 /// <summary>A rule hit.</summary>
 internal sealed record PgIssue(
@@ -111,6 +112,9 @@ internal sealed class PgAnalyzer
         _sessionLockTimeout = null;
         _sessionTimeZone = null;
         EndTx();
+        if (m.SessionInit is not null)
+            foreach (var st in m.SessionInit.Statements)
+                if (st.Statement.Kind == PgStatementKind.Set) ApplySet(st.Statement);
         var statements = m.Script.Statements;
         bool fileTx = m.Transaction switch
         {
