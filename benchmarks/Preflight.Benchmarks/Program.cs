@@ -1,17 +1,20 @@
-namespace Preflight.Benchmarks;
+using BenchmarkDotNet.Running;
+using Preflight.Benchmarks.Generation;
+using Preflight.Benchmarks.Throughput;
 
-/// <summary>Dispatches the benchmark commands.</summary>
-public static class Program
+// dotnet run -c Release --project benchmarks/Preflight.Benchmarks -- <command> [options]
+//   generate     writes a deterministic synthetic package (see Generation/GenerateCommand.cs)
+//   throughput   times reading and scanning one package beside unzip -t / gzip -t
+//   limbo        runs the x509-limbo suite through the certificate chain validator (Limbo/LimboRunner.cs)
+//   anything else goes to BenchmarkDotNet (e.g. --filter '*' --job short)
+switch (args.Length > 0 ? args[0] : string.Empty)
 {
-    /// <summary>Entry point: the first argument names the command.</summary>
-    public static int Main(string[] args)
-    {
-        switch (args.FirstOrDefault())
-        {
-            case "limbo": return Limbo.LimboRunner.Run(args[1..]);
-            default:
-                Console.Error.WriteLine("usage: Preflight.Benchmarks <command> [args]");
-                return 2;
-        }
-    }
+    case "generate":
+        return await GenerateCommand.RunAsync(args[1..]);
+    case "throughput":
+        return await ThroughputCommand.RunAsync(args[1..]);
+    case "limbo": return Preflight.Benchmarks.Limbo.LimboRunner.Run(args[1..]);
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
 }

@@ -18,6 +18,13 @@ public sealed record PackageLimits
     /// <summary>Largest ratio of decompressed to compressed bytes, checked once an entry exceeds <see cref="RatioThresholdBytes"/>. Default 100.</summary>
     public double MaxCompressionRatio { get; init; } = 100;
 
+    /// <summary>
+    /// Largest ratio of all bytes decompressed (nested archives included) to the size of the package file,
+    /// checked once more than <see cref="RatioThresholdBytes"/> were read. Catches recursive bombs (42.zip)
+    /// whose every layer stays under <see cref="MaxCompressionRatio"/>. Hitting it stops reading. Default 1000.
+    /// </summary>
+    public double MaxPackageCompressionRatio { get; init; } = 1000;
+
     /// <summary>Entries at or below this many decompressed bytes are never ratio-checked. Default 1 MiB.</summary>
     public long RatioThresholdBytes { get; init; } = 1024 * 1024;
 

@@ -29,6 +29,38 @@ public sealed record ScanOptions
     /// <summary>Severity overrides per rule id.</summary>
     public IReadOnlyDictionary<string, Severity> SeverityOverrides { get; init; } = new Dictionary<string, Severity>();
 
+    /// <summary>
+    /// The package (archive or folder) installed today, the previous version. It is read with the same
+    /// pipeline and limits for its inventory only; its own findings are not reported. The report then has an
+    /// "upgrade changes" section, and detectors compare against it (renamed and removed units, new items).
+    /// </summary>
+    public string? Baseline { get; init; }
+
+    /// <summary>
+    /// A file holding the output of <c>systemctl list-unit-files --no-legend</c> from the target host: unit
+    /// names that exist there, so references to them are not reported as dangling. A lighter baseline for names.
+    /// </summary>
+    public string? InstalledUnitsFile { get; init; }
+
+    /// <summary>Rule ids whose findings are not reported at all (the configuration's <c>"enabled": false</c>).</summary>
+    public IReadOnlySet<string> DisabledRules { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Globs (Microsoft.Extensions.FileSystemGlobbing syntax, <c>**</c> across folders) of entry paths that
+    /// detectors do not analyse. The package detector still checks every entry: an excluded entry can still
+    /// be a traversal or a bomb.
+    /// </summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>A suppressions file (<c>preflight-suppressions.json</c>) applied after the scan.</summary>
+    public string? SuppressionsFile { get; init; }
+
+    /// <summary>
+    /// A previous JSON report of this tool (<c>--since</c>): findings whose fingerprints it already holds are left
+    /// out, so the report (and the verdict) covers only what is new. Unlike <see cref="Baseline"/>, which
+    /// compares packages, this compares reports.
+    /// </summary>
+    public string? Since { get; init; }
     /// <summary>PEM bundles of the root certificates to trust when validating chains. Empty: chains are not validated (the machine's store is never used silently).</summary>
     public IReadOnlyList<string> TrustedRoots { get; init; } = [];
 

@@ -23,11 +23,20 @@ public class DetectorContext
     /// <summary>Cancelled when the scan is.</summary>
     public CancellationToken CancellationToken => _state.CancellationToken;
 
+    /// <summary>
+    /// The inventory of the baseline package (the version installed today), when <c>--baseline</c> was given;
+    /// read with the same pipeline, inventory only. Null without a baseline.
+    /// </summary>
+    public Inventory? Baseline => _state.Baseline;
+
+    /// <summary>Unit names installed on the target host (<c>--installed-units</c>), when given.</summary>
+    public IReadOnlySet<string>? InstalledUnits => _state.InstalledUnits;
+
     /// <summary>The inventory under construction.</summary>
     public InventoryBuilder Inventory => _state.Inventory;
 
     /// <summary>
-    /// Reports a finding. The fingerprint is computed from the rule id, the location path and
+    /// Reports a finding (unless the configuration disabled its rule). The fingerprint is computed from the rule id, the location path and
     /// <paramref name="identity"/>; the severity is the rule's default unless given, then any configured
     /// override applies.
     /// </summary>
@@ -56,7 +65,7 @@ public class DetectorContext
             rule.Id, rule.Name, rule.Detector, effective, message, location, evidence,
             Fingerprint.Compute(rule.Id, location.Path, identity),
             properties ?? EmptyProperties);
-        _state.Findings.Add(finding);
+        if (!Options.DisabledRules.Contains(rule.Id)) _state.Findings.Add(finding);
         return finding;
     }
 
@@ -94,4 +103,6 @@ internal sealed class ScanState(ScanOptions options, CancellationToken cancellat
     public ConcurrentBag<Finding> Findings { get; } = [];
     public ConcurrentBag<ScanDiagnostic> Diagnostics { get; } = [];
     public InventoryBuilder Inventory { get; } = new();
+    public Inventory? Baseline { get; init; }
+    public IReadOnlySet<string>? InstalledUnits { get; init; }
 }

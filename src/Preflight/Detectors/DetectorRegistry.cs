@@ -12,6 +12,7 @@ public static class DetectorRegistry
     private static readonly Func<IDetector>[] Factories =
     [
         static () => new PackageDetector(),
+        static () => new ServiceUnits.ServiceUnitsDetector(),
         static () => new Certificates.CertificatesDetector(),
     ];
 

@@ -29,6 +29,9 @@ public sealed class InventoryBuilder
     /// <summary>Adds a link entry.</summary>
     public void Add(LinkItem item) => _links.Add(item);
 
+    /// <summary>The link entries recorded so far (the reader reports them before detectors complete).</summary>
+    public IReadOnlyCollection<LinkItem> Links => _links.ToArray();
+
     /// <summary>The inventory, each section in a stable order.</summary>
     public Inventory Build() => new()
     {

@@ -87,7 +87,17 @@ public sealed record ServiceUnitItem(
     string Kind,
     Location Location,
     IReadOnlyList<string> Aliases,
-    string? ExecStart);
+    string? ExecStart)
+{
+    /// <summary>The unit's <c>Description=</c>, when it has one.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>For a timer, socket or path unit: the unit it activates.</summary>
+    public string? Activates { get; init; }
+
+    /// <summary>True when the unit has an <c>[Install]</c> section that enables it (<c>WantedBy=</c>, <c>RequiredBy=</c>).</summary>
+    public bool Enabled { get; init; }
+}
 
 /// <summary>A schema migration.</summary>
 /// <param name="Location">The migration's file or class.</param>

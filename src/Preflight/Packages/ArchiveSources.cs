@@ -1,80 +1,304 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using DeflateStream = System.IO.Compression.DeflateStream;
+using CompressionMode = System.IO.Compression.CompressionMode;
+using System.Text;
 using ICSharpCode.SharpZipLib.BZip2;
 using ICSharpCode.SharpZipLib.GZip;
 using ICSharpCode.SharpZipLib.Tar;
 using ICSharpCode.SharpZipLib.Zip;
 using Preflight.Content;
 using Preflight.Detectors.Package;
+using Preflight.Findings;
 
 namespace Preflight.Packages;
 
-/// <summary>Walks the entries of each archive format and hands them to the <see cref="ReadSession"/>.</summary>
+/// <summary>
+/// Walks the entries of each archive format and hands them to the <see cref="ReadSession"/>. Nothing is
+/// extracted: SharpZipLib reads the structure (zip directory, tar headers, gzip and bzip2 streams), deflate
+/// data of zip entries is inflated with the BCL's <see cref="DeflateStream"/>. Damage ends the archive it is
+/// in, never the scan: what was read before it stays analysed.
+/// </summary>
 internal static class ArchiveSources
 {
-    public static async Task ReadAsync(ReadSession session, Stream stream, ArchiveFormat format, string prefix, int depth, long compressedSize)
+    private const int LocalHeaderSignature = 0x04034b50;
+    private const int LocalHeaderLength = 30;
+    private const int MaxLinkTargetBytes = 4096;
+    private static readonly StringCodec Utf8Names = StringCodec.FromEncoding(new UTF8Encoding(false, false));
+
+    public static async Task ReadAsync(ReadSession session, Stream stream, ArchiveFormat format, string prefix, int depth, string containerName)
     {
-        switch (format)
+        try
         {
-            case ArchiveFormat.Zip:
-                await ReadZipAsync(session, stream, prefix, depth).ConfigureAwait(false);
-                break;
-            case ArchiveFormat.Tar:
-                await ReadTarAsync(session, stream, prefix, depth, compressedSize).ConfigureAwait(false);
-                break;
-            case ArchiveFormat.GZip:
-            case ArchiveFormat.BZip2:
-                await ReadCompressedAsync(session, stream, format, prefix, depth, compressedSize).ConfigureAwait(false);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(format), format, "not an archive");
+            switch (format)
+            {
+                case ArchiveFormat.Zip:
+                    await ReadZipAsync(session, stream, prefix, depth).ConfigureAwait(false);
+                    break;
+                case ArchiveFormat.Tar:
+                    await ReadTarAsync(session, stream, prefix, depth, meter: null).ConfigureAwait(false);
+                    break;
+                case ArchiveFormat.GZip:
+                case ArchiveFormat.BZip2:
+                    await ReadCompressedAsync(session, stream, format, prefix, depth, containerName).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(format), format, "not an archive");
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException and not ArgumentOutOfRangeException)
+        {
+            string archive = Trim(prefix);
+            string reason = EntryReadErrors.Describe(ex);
+            session.Issue(PackageRules.CorruptArchive, archive, $"Reading the {Describe(format)} archive stopped on malformed data ({reason}); entries after that point were not read.", "malformed");
+            session.Diagnostic(archive, $"{Describe(format)} reading stopped: {reason}");
         }
     }
 
+    // ---------------------------------------------------------------- zip
+
     private static async Task ReadZipAsync(ReadSession session, Stream stream, string prefix, int depth)
     {
+        string archive = Trim(prefix);
         ZipFile zip;
         try
         {
-            zip = new ZipFile(stream, leaveOpen: true);
+            zip = new ZipFile(stream, leaveOpen: true, Utf8Names);
         }
-        catch (Exception ex) when (ex is ZipException or IOException or ArgumentException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException)
         {
-            session.Issue(PackageRules.CorruptArchive, Trim(prefix), $"The zip archive could not be opened: {EntryReadErrors.Describe(ex)}.", "open");
-            session.Diagnostic(Trim(prefix), "zip archive unreadable: its central directory is missing or corrupt");
+            stream.Position = 0;
+            await SalvageZipAsync(session, stream, prefix, depth, EntryReadErrors.Describe(ex)).ConfigureAwait(false);
             return;
         }
         using (zip)
         {
-            foreach (ZipEntry entry in zip)
+            var entries = new List<ZipEntry>();
+            foreach (ZipEntry entry in zip) entries.Add(entry);
+            var overlapping = FindOverlaps(entries, stream.Length);
+            if (overlapping.Count > 0)
+            {
+                session.Issue(PackageRules.OverlappingEntries, archive,
+                    $"{overlapping.Count.ToString(CultureInfo.InvariantCulture)} zip entries share compressed data (the non-recursive zip bomb construction); they were not decompressed.",
+                    "overlap", properties: new Dictionary<string, string> { ["overlappingEntries"] = overlapping.Count.ToString(CultureInfo.InvariantCulture) });
+                session.Diagnostic(archive, $"skipped {overlapping.Count.ToString(CultureInfo.InvariantCulture)} overlapping zip entries");
+            }
+
+            var names = new NameTracker();
+            foreach (var entry in entries)
             {
                 if (session.Stopped) return;
-                string path = prefix + entry.Name;
-                if (!entry.IsFile) continue;
-                if (!entry.IsCompressionMethodSupported() || entry.IsCrypted)
+                session.CancellationToken.ThrowIfCancellationRequested();
+                bool directory = entry.IsDirectory;
+                string path = session.EntryPath(prefix, entry.Name, directory ? null : names);
+                if (directory || overlapping.Contains(entry)) continue;
+                if (entry.IsCrypted)
                 {
-                    session.Issue(PackageRules.EncryptedEntry, path, "The entry is encrypted or uses an unsupported compression method; its content was not inspected.", "encrypted");
+                    string scheme = entry.AESKeySize > 0 ? $"AES-{entry.AESKeySize.ToString(CultureInfo.InvariantCulture)}" : "ZipCrypto";
+                    session.Issue(PackageRules.EncryptedEntry, path, $"The entry is encrypted ({scheme}); its content was not inspected.", "encrypted",
+                        properties: new Dictionary<string, string> { ["encryption"] = scheme });
                     continue;
                 }
-                Stream input;
-                try
-                {
-                    input = zip.GetInputStream(entry);
-                }
-                catch (Exception ex) when (ex is ZipException or IOException or InvalidDataException)
-                {
-                    session.ReportUnreadable(path, EntryReadErrors.Describe(ex));
-                    continue;
-                }
-                await using (input.ConfigureAwait(false))
-                {
-                    await session.ReadEntryAsync(input, path, depth, entry.Size, entry.CompressedSize, entry.DateTime, computeHash: false).ConfigureAwait(false);
-                }
+                await ReadZipEntryAsync(session, zip, stream, entry, path, depth).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task ReadTarAsync(ReadSession session, Stream stream, string prefix, int depth, long compressedSize)
+    private static async Task ReadZipEntryAsync(ReadSession session, ZipFile zip, Stream stream, ZipEntry entry, string path, int depth)
     {
-        using var tar = new TarInputStream(stream, System.Text.Encoding.UTF8) { IsStreamOwner = false };
+        var method = entry.CompressionMethod;
+        Stream data;
+        IByteMeter? meter = null;
+        if (method is CompressionMethod.Stored or CompressionMethod.Deflated)
+        {
+            long dataStart = LocateData(stream, entry);
+            if (dataStart < 0)
+            {
+                session.ReportUnreadable(path, "its local header is missing or damaged");
+                return;
+            }
+            var raw = new SubReadStream(stream, dataStart, Math.Max(0, entry.CompressedSize));
+            meter = raw;
+            data = method == CompressionMethod.Deflated ? new DeflateStream(raw, CompressionMode.Decompress, leaveOpen: false) : raw;
+        }
+        else if (entry.IsCompressionMethodSupported())
+        {
+            try
+            {
+                data = zip.GetInputStream(entry);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                session.ReportUnreadable(path, EntryReadErrors.Describe(ex));
+                return;
+            }
+        }
+        else
+        {
+            session.ReportUnreadable(path, $"it uses compression method {((int)method).ToString(CultureInfo.InvariantCulture)}, which Preflight cannot decompress");
+            return;
+        }
+
+        await using (data.ConfigureAwait(false))
+        {
+            if (IsUnixSymlink(entry))
+            {
+                var target = await ReadLinkTargetAsync(data, session.CancellationToken).ConfigureAwait(false);
+                session.ReportLink(path, "symlink", target, depth);
+                return;
+            }
+            var crc = new Crc32Stream(data);
+            var outcome = await session.ReadEntryAsync(crc, path, depth, entry.Size, entry.CompressedSize, ZipTime(entry), meter).ConfigureAwait(false);
+            if (outcome.Error is not null)
+            {
+                session.ReportReadError(path, outcome);
+            }
+            else if (outcome.Complete && entry.HasCrc && (uint)crc.Value != (uint)entry.Crc)
+            {
+                session.Issue(PackageRules.UnreadableEntry, path,
+                    "The entry's data does not match the CRC-32 the archive records (corrupt or altered); it was analysed as read.", "crc");
+                session.Diagnostic(path, "CRC-32 mismatch");
+            }
+        }
+    }
+
+    /// <summary>Where an entry's data starts, from its local header; -1 when the header is not there.</summary>
+    private static long LocateData(Stream stream, ZipEntry entry)
+    {
+        if (entry.Offset < 0 || entry.Offset + LocalHeaderLength > stream.Length) return -1;
+        Span<byte> header = stackalloc byte[LocalHeaderLength];
+        stream.Position = entry.Offset;
+        if (stream.ReadAtLeast(header, LocalHeaderLength, throwOnEndOfStream: false) < LocalHeaderLength) return -1;
+        if (BinaryPrimitives.ReadInt32LittleEndian(header) != LocalHeaderSignature) return -1;
+        int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header[26..]);
+        int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
+        long start = entry.Offset + LocalHeaderLength + nameLength + extraLength;
+        return start + Math.Max(0, entry.CompressedSize) <= stream.Length ? start : -1;
+    }
+
+    /// <summary>
+    /// Entries whose compressed data overlaps another's, from the central directory alone: sorted by
+    /// local-header offset, an entry starting before the previous entries' data has ended shares bytes with
+    /// them. The extent used (header fixed part plus compressed size) is a lower bound, so no false positives.
+    /// </summary>
+    internal static HashSet<ZipEntry> FindOverlaps(List<ZipEntry> entries, long archiveLength)
+    {
+        var result = new HashSet<ZipEntry>(ReferenceEqualityComparer.Instance);
+        var sorted = entries.Where(e => e.Offset >= 0).OrderBy(e => e.Offset).ToList();
+        long reach = -1;
+        ZipEntry? farthest = null;
+        foreach (var entry in sorted)
+        {
+            long end = entry.Offset + LocalHeaderLength + Math.Max(0, entry.CompressedSize);
+            if (farthest is not null && entry.Offset < reach)
+            {
+                result.Add(entry);
+                result.Add(farthest);
+            }
+            if (end <= archiveLength && end > reach)
+            {
+                reach = end;
+                farthest = entry;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A zip whose central directory cannot be read (truncated, cut off): walk the local headers from the
+    /// start and read every entry before the damage.
+    /// </summary>
+    private static async Task SalvageZipAsync(ReadSession session, Stream stream, string prefix, int depth, string reason)
+    {
+        string archive = Trim(prefix);
+        var counting = new CountingStream(stream);
+        int salvaged = 0;
+        string stopped = "no further local header";
+        using (var zin = new ZipInputStream(counting, Utf8Names) { IsStreamOwner = false })
+        {
+            var names = new NameTracker();
+            while (!session.Stopped)
+            {
+                ZipEntry? entry;
+                try
+                {
+                    entry = zin.GetNextEntry();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException)
+                {
+                    stopped = $"a damaged local header ({EntryReadErrors.Describe(ex)})";
+                    break;
+                }
+                if (entry is null) break;
+                bool directory = entry.IsDirectory;
+                string path = session.EntryPath(prefix, entry.Name, directory ? null : names);
+                if (directory) continue;
+                if (entry.IsCrypted)
+                {
+                    session.Issue(PackageRules.EncryptedEntry, path, "The entry is encrypted; its content was not inspected.", "encrypted");
+                    continue;
+                }
+                if (!entry.CanDecompress)
+                {
+                    session.ReportUnreadable(path, "without the central directory its size is unknown (stored with a data descriptor) or its compression is unsupported");
+                    stopped = $"{path}, which cannot be read without the central directory";
+                    break;
+                }
+                var outcome = await session.ReadEntryAsync(zin, path, depth, entry.Size, entry.CompressedSize, ZipTime(entry), counting).ConfigureAwait(false);
+                if (!outcome.Read) break;
+                salvaged++;
+                var failed = outcome;
+                if (outcome.Error is null && outcome.Complete && entry.Size > 0 && outcome.Size < entry.Size)
+                    failed = outcome with { Error = EntryReadErrors.Describe(new EndOfStreamException()) };
+                if (failed.Error is not null)
+                {
+                    session.ReportReadError(path, failed);
+                    stopped = $"damaged data in {path}";
+                    break;
+                }
+            }
+        }
+        string at = counting.Consumed.ToString(CultureInfo.InvariantCulture);
+        string count = salvaged.ToString(CultureInfo.InvariantCulture);
+        session.Issue(PackageRules.CorruptArchive, archive,
+            $"The zip archive's central directory is missing or damaged ({reason}); {count} entries were salvaged by walking the local headers, and reading stopped near byte {at} at {stopped}.",
+            "central-directory", properties: new Dictionary<string, string> { ["salvagedEntries"] = count, ["stoppedNearByte"] = at });
+        session.Diagnostic(archive, $"zip central directory missing or damaged; {count} entries salvaged from local headers; reading stopped near byte {at} at {stopped}");
+    }
+
+    private static bool IsUnixSymlink(ZipEntry entry) =>
+        entry.HostSystem == (int)HostSystemID.Unix && ((entry.ExternalFileAttributes >> 16) & 0xF000) == 0xA000;
+
+    private static async Task<string> ReadLinkTargetAsync(Stream data, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxLinkTargetBytes];
+        int n = await data.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(buffer, 0, n);
+    }
+
+    private static DateTimeOffset? ZipTime(ZipEntry entry)
+    {
+        try
+        {
+            return new DateTimeOffset(DateTime.SpecifyKind(entry.DateTime, DateTimeKind.Utc));
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- tar
+
+    private static async Task ReadTarAsync(ReadSession session, Stream stream, string prefix, int depth, IByteMeter? meter)
+    {
+        string archive = Trim(prefix);
+        // One 512-byte block per record: SharpZipLib's TarBuffer pads a short final record with stale pool
+        // bytes and carries on, so the probe below turns any end of data inside the archive into an error.
+        using var tar = new TarInputStream(new TarEndProbe(stream), blockFactor: 1, Encoding.UTF8) { IsStreamOwner = false };
+        var names = new NameTracker();
+        int headers = 0;
+        string after = "the first header";
         while (!session.Stopped)
         {
             TarEntry? entry;
@@ -82,30 +306,97 @@ internal static class ArchiveSources
             {
                 entry = tar.GetNextEntry();
             }
-            catch (Exception ex) when (ex is TarException or IOException or InvalidDataException or ICSharpCode.SharpZipLib.SharpZipBaseException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException)
             {
-                session.Issue(PackageRules.CorruptArchive, Trim(prefix), $"The tar archive is corrupt or truncated: {EntryReadErrors.Describe(ex)}; entries after the damage were not read.", "tar");
-                session.Diagnostic(Trim(prefix), "tar reading stopped: corrupt or truncated header");
+                string reason = EntryReadErrors.Describe(ex);
+                session.Issue(PackageRules.CorruptArchive, archive,
+                    $"The tar archive is corrupt or truncated at {after}: {reason}; the {headers.ToString(CultureInfo.InvariantCulture)} entries before it were analysed and nothing after it was read.",
+                    "tar-header", properties: new Dictionary<string, string> { ["entriesRead"] = headers.ToString(CultureInfo.InvariantCulture) });
+                session.Diagnostic(archive, $"tar reading stopped at {after} ({reason})");
                 return;
             }
             if (entry is null) return;
-            string path = prefix + entry.Name;
+            headers++;
             byte type = entry.TarHeader.TypeFlag;
+            bool directory = entry.IsDirectory;
+            string path = session.EntryPath(prefix, entry.Name, directory ? null : names);
+            after = $"the header after {path}";
             if (type is TarHeader.LF_SYMLINK or TarHeader.LF_LINK)
             {
-                session.ReportLink(path, type == TarHeader.LF_SYMLINK ? "symlink" : "hardlink", entry.TarHeader.LinkName, depth);
+                session.ReportLink(path, type == TarHeader.LF_SYMLINK ? "symlink" : "hardlink", entry.TarHeader.LinkName ?? string.Empty, depth);
                 continue;
             }
-            if (entry.IsDirectory || type is not (TarHeader.LF_NORMAL or TarHeader.LF_OLDNORM or TarHeader.LF_CONTIG)) continue;
-            await session.ReadEntryAsync(tar, path, depth, entry.Size, compressedSize: -1, entry.ModTime, computeHash: false).ConfigureAwait(false);
+            if (directory || type is not (TarHeader.LF_NORMAL or TarHeader.LF_OLDNORM or TarHeader.LF_CONTIG)) continue;
+
+            var outcome = await session.ReadEntryAsync(tar, path, depth, entry.Size, compressedSize: -1, TarTime(entry), meter).ConfigureAwait(false);
+            if (!outcome.Read) return;
+            string? error = outcome.Error;
+            if (error is null && outcome.Complete && entry.Size > 0 && outcome.Size < entry.Size)
+                error = EntryReadErrors.Describe(new EndOfStreamException());
+            if (error is not null)
+            {
+                string size = outcome.Size.ToString(CultureInfo.InvariantCulture);
+                session.Issue(PackageRules.CorruptArchive, archive,
+                    $"The tar archive is corrupt or truncated inside {path}: {error}; the {size} bytes of it read before the damage were analysed and nothing after it was read.",
+                    "tar-data", properties: new Dictionary<string, string> { ["entry"] = path, ["bytesRead"] = size });
+                session.Diagnostic(archive, $"tar reading stopped inside {path} after {size} bytes ({error})");
+                return;
+            }
         }
     }
 
-    private static async Task ReadCompressedAsync(ReadSession session, Stream stream, ArchiveFormat format, string prefix, int depth, long compressedSize)
+    /// <summary>
+    /// Under a tar reader that asks for whole 512-byte blocks: the data ending where a block was asked for
+    /// means the archive is truncated (a complete tar ends with zero blocks and is never read past them).
+    /// </summary>
+    private sealed class TarEndProbe(Stream inner) : ReadOnlyForwardStream
     {
-        Stream inner = format == ArchiveFormat.GZip
-            ? new GZipInputStream(stream) { IsStreamOwner = false }
-            : new BZip2InputStream(stream) { IsStreamOwner = false };
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            if (n == 0 && !buffer.IsEmpty) throw new EndOfStreamException();
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (n == 0 && !buffer.IsEmpty) throw new EndOfStreamException();
+            return n;
+        }
+    }
+
+    private static DateTimeOffset? TarTime(TarEntry entry)
+    {
+        try
+        {
+            return new DateTimeOffset(DateTime.SpecifyKind(entry.ModTime, DateTimeKind.Utc));
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- gzip / bzip2
+
+    private static async Task ReadCompressedAsync(ReadSession session, Stream stream, ArchiveFormat format, string prefix, int depth, string containerName)
+    {
+        string archive = Trim(prefix);
+        string kind = Describe(format);
+        var counting = new CountingStream(stream);
+        Stream inner;
+        try
+        {
+            inner = format == ArchiveFormat.GZip
+                ? new GZipInputStream(counting) { IsStreamOwner = false }
+                : new BZip2InputStream(counting) { IsStreamOwner = false };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException)
+        {
+            Damaged(session, archive, kind, EntryReadErrors.Describe(ex), 0);
+            return;
+        }
         await using (inner.ConfigureAwait(false))
         {
             // A compressed stream holds either a tar or a single file; peek without reading it twice.
@@ -115,24 +406,59 @@ internal static class ArchiveSources
             {
                 head = await peek.PeekAsync(session.CancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException)
             {
-                session.Issue(PackageRules.CorruptArchive, Trim(prefix), $"The {format} stream could not be read: {EntryReadErrors.Describe(ex)}.", format.ToString());
+                Damaged(session, archive, kind, EntryReadErrors.Describe(ex), 0);
                 return;
             }
             if (ContentSniffer.IsTarHeader(head))
             {
-                await ReadTarAsync(session, peek, prefix, depth, compressedSize).ConfigureAwait(false);
+                await ReadTarAsync(session, peek, prefix, depth, counting).ConfigureAwait(false);
+                return;
             }
-            else
-            {
-                string name = Trim(prefix) is { Length: > 0 } p ? p + Findings.Location.NestedSeparator + "content" : "content";
-                await session.ReadEntryAsync(peek, name, depth, -1, compressedSize, null, computeHash: false).ConfigureAwait(false);
-            }
+            string? stored = inner is GZipInputStream gz ? gz.GetFilename() : null;
+            string raw = string.IsNullOrEmpty(stored) ? InnerName(containerName, format) : stored;
+            string path = session.EntryPath(prefix, raw, names: null);
+            var outcome = await session.ReadEntryAsync(peek, path, depth, -1, -1, null, counting).ConfigureAwait(false);
+            if (outcome.Error is not null) Damaged(session, archive, kind, outcome.Error, outcome.Size, path);
         }
     }
 
-    private static string Trim(string prefix) =>
-        prefix.EndsWith(Findings.Location.NestedSeparator, StringComparison.Ordinal) ? prefix[..^2] : prefix;
+    private static void Damaged(ReadSession session, string archive, string kind, string reason, long bytes, string? entry = null)
+    {
+        string size = bytes.ToString(CultureInfo.InvariantCulture);
+        session.Issue(PackageRules.CorruptArchive, archive,
+            entry is null
+                ? $"The {kind} stream is corrupt or truncated ({reason}); nothing in it could be read."
+                : $"The {kind} stream is corrupt or truncated ({reason}); the {size} bytes of {entry} read before the damage were analysed.",
+            kind + "-stream", properties: new Dictionary<string, string> { ["bytesRead"] = size });
+        session.Diagnostic(archive, $"{kind} reading stopped after {size} decompressed bytes ({reason})");
+    }
 
+    /// <summary>The name of a single compressed file: its container's name without the compression suffix.</summary>
+    internal static string InnerName(string containerName, ArchiveFormat format)
+    {
+        int cut = Math.Max(containerName.LastIndexOf('/'), containerName.LastIndexOf('\\'));
+        string name = containerName[(cut + 1)..];
+        string[] suffixes = format == ArchiveFormat.GZip ? [".gz", ".gzip", ".z"] : [".bz2", ".bzip2", ".bz"];
+        foreach (var suffix in suffixes)
+        {
+            if (name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) return name[..^suffix.Length];
+        }
+        if (name.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tbz2", StringComparison.OrdinalIgnoreCase))
+            return name[..name.LastIndexOf('.')] + ".tar";
+        return "content";
+    }
+
+    private static string Describe(ArchiveFormat format) => format switch
+    {
+        ArchiveFormat.Zip => "zip",
+        ArchiveFormat.Tar => "tar",
+        ArchiveFormat.GZip => "gzip",
+        ArchiveFormat.BZip2 => "bzip2",
+        _ => format.ToString(),
+    };
+
+    private static string Trim(string prefix) =>
+        prefix.EndsWith(Location.NestedSeparator, StringComparison.Ordinal) ? prefix[..^2] : prefix;
 }

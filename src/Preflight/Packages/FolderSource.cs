@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Preflight.Packages;
 
-/// <summary>Reads an already-unpacked package folder in ordinal path order. Links are reported, never followed.</summary>
+/// <summary>
+/// Reads an already-unpacked package folder in ordinal path order. Symbolic links (to files or folders) are
+/// recorded, never followed; names get the same checks as archive entry names.
+/// </summary>
 internal static class FolderSource
 {
     /// <summary>Reads every file below <paramref name="root"/>; returns a content hash over paths and file hashes, and the total size.</summary>
@@ -15,13 +18,15 @@ internal static class FolderSource
         files.Sort(static (a, b) => string.CompareOrdinal(a.Relative, b.Relative));
 
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var names = new NameTracker();
         long total = 0;
         foreach (var (relative, info) in files)
         {
             session.CancellationToken.ThrowIfCancellationRequested();
+            string path = session.EntryPath(string.Empty, relative, names);
             if (info.LinkTarget is { } target)
             {
-                session.ReportLink(relative, "symlink", target, depth: 0);
+                session.ReportLink(path, "symlink", target, depth: 0);
                 continue;
             }
             var file = (FileInfo)info;
@@ -33,15 +38,17 @@ internal static class FolderSource
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                session.ReportUnreadable(relative, $"the file could not be opened ({ex.GetType().Name})");
+                session.ReportUnreadable(path, $"the file could not be opened ({ex.GetType().Name})");
                 continue;
             }
             await using (stream.ConfigureAwait(false))
             {
-                var hash = await session.ReadEntryAsync(stream, relative, depth: 0, declaredSize: file.Length, compressedSize: -1, lastModified: file.LastWriteTimeUtc).ConfigureAwait(false);
+                var outcome = await session.ReadEntryAsync(stream, path, depth: 0, declaredSize: file.Length, compressedSize: -1, lastModified: file.LastWriteTimeUtc, computeHash: true).ConfigureAwait(false);
+                if (!outcome.Read) break;
+                if (outcome.Error is not null) session.ReportReadError(path, outcome);
                 digest.AppendData(Encoding.UTF8.GetBytes(relative));
                 digest.AppendData([0]);
-                digest.AppendData(hash ?? []);
+                digest.AppendData(outcome.Hash ?? []);
             }
             if (session.Stopped) break;
         }

@@ -18,7 +18,7 @@ public static class PackageReader
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(sink);
-        var session = new ReadSession(limits, sink, cancellationToken);
+        using var session = new ReadSession(limits, sink, cancellationToken);
         if (Directory.Exists(path))
         {
             var (sha, size) = await FolderSource.ReadAsync(path, session).ConfigureAwait(false);
@@ -30,7 +30,7 @@ public static class PackageReader
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -44,7 +44,8 @@ public static class PackageReader
             var format = ContentSniffer.DetectArchive(prefix.AsSpan(0, read));
             if (format == ArchiveFormat.None)
                 throw new PackageUnreadableException($"{path} is not a package: not a zip, tar, gzip or bzip2 archive, nor a folder");
-            await session.ReadArchiveAsync(file, format, string.Empty, depth: 0, compressedSize: file.Length).ConfigureAwait(false);
+            session.PackageBytes = file.Length;
+            await session.ReadArchiveAsync(file, format, string.Empty, depth: 0, containerName: Path.GetFileName(path)).ConfigureAwait(false);
             file.Position = 0;
             string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
             return new PackageSummary(path, sha, file.Length, session.EntryCount);

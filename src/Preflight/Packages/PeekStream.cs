@@ -7,6 +7,13 @@ internal sealed class PeekStream(Stream inner, int peekLength) : Stream
     private int _headPosition;
     private bool _peeked;
 
+    /// <summary>A stream that yields <paramref name="head"/> (already read from <paramref name="inner"/>) before the rest of <paramref name="inner"/>.</summary>
+    public PeekStream(Stream inner, byte[] head) : this(inner, head.Length)
+    {
+        _head = head;
+        _peeked = true;
+    }
+
     /// <summary>Reads up to the peek length (fewer at the end of the stream) and keeps it for the reader.</summary>
     public async Task<byte[]> PeekAsync(CancellationToken cancellationToken)
     {

@@ -9,14 +9,32 @@ using Preflight.Findings;
 
 namespace Preflight.Packages;
 
+/// <summary>What became of one entry's bytes.</summary>
+/// <param name="Read">False when the entry was not read at all (a package-wide limit had stopped reading).</param>
+/// <param name="Size">Decompressed bytes actually read.</param>
+/// <param name="Complete">True when the entry was read to its end without a limit or an error.</param>
+/// <param name="Error">A short reason when reading failed part-way; the bytes before it were still analysed.</param>
+/// <param name="Hash">SHA-256 of the bytes read, when asked for.</param>
+internal readonly record struct EntryOutcome(bool Read, long Size, bool Complete, string? Error, byte[]? Hash)
+{
+    public static EntryOutcome NotRead { get; } = new(false, 0, false, null, null);
+}
+
 /// <summary>
 /// The state of reading one package: limits and counters shared by the package and everything nested in
-/// it, and the one place where an entry's bytes are read, measured and handed on.
+/// it, the one place where an entry's bytes are read, measured and handed on, and the temporary folder that
+/// large nested zips are spooled to (created on first use, deleted with everything in it on dispose).
+/// Used by the reader's single thread only.
 /// </summary>
-internal sealed class ReadSession
+internal sealed class ReadSession : IDisposable
 {
+    private const int CopyBufferBytes = 81920;
+    private const int MaxReadBytes = 128 * 1024;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _totalBytes;
+    private long _nestedMemory;
+    private DirectoryInfo? _temp;
+    private int _spools;
 
     public ReadSession(PackageLimits limits, IPackageSink sink, CancellationToken cancellationToken)
     {
@@ -29,7 +47,10 @@ internal sealed class ReadSession
     public IPackageSink Sink { get; }
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>Regular-file entries handed to the sink (or counted against the limit).</summary>
+    /// <summary>Size of the top-level package file, for the package-wide ratio; -1 for a folder.</summary>
+    public long PackageBytes { get; set; } = -1;
+
+    /// <summary>Regular-file entries read (or counted against the limit), nested ones included.</summary>
     public int EntryCount { get; private set; }
 
     /// <summary>Decompressed bytes read so far across the whole package.</summary>
@@ -37,6 +58,9 @@ internal sealed class ReadSession
 
     /// <summary>True once a package-wide limit was hit: every source stops reading.</summary>
     public bool Stopped { get; private set; }
+
+    /// <summary>The temporary folder of this scan, if one was needed.</summary>
+    public string? TempFolder => _temp?.FullName;
 
     /// <summary>Reports a package-level issue.</summary>
     public void Issue(RuleDescriptor rule, string path, string message, string identity, Severity? severity = null, IReadOnlyDictionary<string, string>? properties = null) =>
@@ -52,18 +76,46 @@ internal sealed class ReadSession
         Diagnostic(path, $"skipped: {reason}");
     }
 
+    /// <summary>An entry whose reading failed part-way: what was read before was analysed.</summary>
+    public void ReportReadError(string path, EntryOutcome outcome)
+    {
+        string size = outcome.Size.ToString(CultureInfo.InvariantCulture);
+        Issue(PackageRules.UnreadableEntry, path, $"The entry could not be read to its end: {outcome.Error}. The {size} bytes read before the error were analysed.", outcome.Error ?? "error");
+        Diagnostic(path, $"read stopped after {size} bytes: {outcome.Error}");
+    }
+
+    /// <summary>
+    /// Turns an entry name as the archive wrote it into a location path below <paramref name="prefix"/>,
+    /// reporting traversal (PF003), suspicious names (PF004) and, when <paramref name="names"/> is given,
+    /// duplicates and case collisions (PF005) at that location.
+    /// </summary>
+    public string EntryPath(string prefix, string rawName, NameTracker? names)
+    {
+        var problems = new List<NameProblem>(0);
+        string path = prefix + EntryNames.Inspect(rawName, problems);
+        if (names?.See(path) is { } duplicate) problems.Add(duplicate);
+        foreach (var problem in problems)
+        {
+            Issue(problem.Rule, path, problem.Message, problem.Identity,
+                properties: new Dictionary<string, string> { ["rawName"] = EntryNames.Display(rawName) });
+        }
+        return path;
+    }
+
     /// <summary>Records a link entry; never followed. A target that leaves the package root is high severity.</summary>
     public void ReportLink(string path, string kind, string target, int depth)
     {
+        _ = depth;
         bool escapes = EntryNames.LinkEscapesRoot(path, target);
-        Sink.OnLink(new LinkItem(new Location(path), kind, target, escapes));
+        string shown = EntryNames.Display(target);
+        Sink.OnLink(new LinkItem(new Location(path), kind, shown, escapes));
         Issue(PackageRules.LinkEntry, path,
             escapes
-                ? $"The {kind} points outside the package, to {target}; it was not followed."
-                : $"The {kind} points to {target} inside the package; it was not followed.",
+                ? $"The {kind} points outside the package, to {shown}; it was not followed."
+                : $"The {kind} points to {shown} inside the package; it was not followed.",
             $"{kind}\0{target}",
             escapes ? Severity.High : null,
-            new Dictionary<string, string> { ["kind"] = kind, ["target"] = target, ["escapesRoot"] = escapes ? "true" : "false" });
+            new Dictionary<string, string> { ["kind"] = kind, ["target"] = shown, ["escapesRoot"] = escapes ? "true" : "false" });
     }
 
     /// <summary>
@@ -83,13 +135,16 @@ internal sealed class ReadSession
         }
         if (_clock.Elapsed > Limits.MaxDuration)
         {
-            Stop(PackageRules.TimeBudget, path,
-                $"Reading took longer than the budget of {Limits.MaxDuration}; this entry and all after it were not read.",
-                "maxDuration", Limits.MaxDuration.ToString("c", CultureInfo.InvariantCulture));
+            StopForTime(path);
             return false;
         }
         return true;
     }
+
+    private void StopForTime(string path) =>
+        Stop(PackageRules.TimeBudget, path,
+            $"Reading took longer than the budget of {Limits.MaxDuration.ToString("c", CultureInfo.InvariantCulture)}; reading stopped here and nothing after it was read.",
+            "maxDuration", Limits.MaxDuration.ToString("c", CultureInfo.InvariantCulture));
 
     private void Stop(RuleDescriptor rule, string path, string message, string limitName, string limitValue)
     {
@@ -99,143 +154,158 @@ internal sealed class ReadSession
     }
 
     /// <summary>
-    /// Reads one regular-file entry from <paramref name="source"/>: counts it, enforces the entry, total and
-    /// ratio limits on the bytes actually read, descends into it when it is an archive, and otherwise hands
-    /// it to the sink. Returns the entry's SHA-256 when <paramref name="computeHash"/> is set.
+    /// Counts <paramref name="count"/> more bytes of <paramref name="entry"/> against every limit. When one is
+    /// exceeded it is reported once and a <see cref="LimitReachedException"/> owned by the entry unwinds the
+    /// readers stacked on it.
+    /// </summary>
+    public void Account(EntryLimitStream entry, int count)
+    {
+        long total = _totalBytes += count;
+        string path = entry.Path;
+        if (entry.Size > Limits.MaxEntryBytes)
+        {
+            Issue(PackageRules.EntryTooLarge, path,
+                $"The entry is larger than the per-entry limit of {Limits.MaxEntryBytes.ToString(CultureInfo.InvariantCulture)} bytes; reading it stopped there and only its beginning was analysed.",
+                "maxEntryBytes", properties: new Dictionary<string, string> { ["limit"] = Limits.MaxEntryBytes.ToString(CultureInfo.InvariantCulture) });
+            throw new LimitReachedException(entry, LimitKind.EntrySize);
+        }
+        long compressed = entry.CompressedBytes;
+        if (compressed > 0 && entry.Size > Limits.RatioThresholdBytes && entry.Size > compressed * Limits.MaxCompressionRatio)
+        {
+            Issue(PackageRules.CompressionRatio, path,
+                $"The entry expands more than {Limits.MaxCompressionRatio.ToString(CultureInfo.InvariantCulture)}:1 ({compressed.ToString(CultureInfo.InvariantCulture)} compressed bytes gave over {entry.Size.ToString(CultureInfo.InvariantCulture)}); reading stopped there and its content was not analysed.",
+                "ratio", properties: new Dictionary<string, string>
+                {
+                    ["limit"] = Limits.MaxCompressionRatio.ToString(CultureInfo.InvariantCulture),
+                    ["compressedBytes"] = compressed.ToString(CultureInfo.InvariantCulture),
+                    ["bytesRead"] = entry.Size.ToString(CultureInfo.InvariantCulture),
+                });
+            throw new LimitReachedException(entry, LimitKind.Ratio);
+        }
+        if (total > Limits.MaxTotalBytes)
+        {
+            Stop(PackageRules.TotalSizeLimit, path,
+                $"The package decompresses to more than {Limits.MaxTotalBytes.ToString(CultureInfo.InvariantCulture)} bytes; reading stopped in this entry and nothing after it was read.",
+                "maxTotalBytes", Limits.MaxTotalBytes.ToString(CultureInfo.InvariantCulture));
+            throw new LimitReachedException(entry, LimitKind.Total);
+        }
+        if (PackageBytes > 0 && total > Limits.RatioThresholdBytes && total > PackageBytes * Limits.MaxPackageCompressionRatio)
+        {
+            Stop(PackageRules.CompressionRatio, path,
+                $"The package as a whole expands more than {Limits.MaxPackageCompressionRatio.ToString(CultureInfo.InvariantCulture)}:1 ({PackageBytes.ToString(CultureInfo.InvariantCulture)} bytes gave over {total.ToString(CultureInfo.InvariantCulture)}), as nested archive bombs do; reading stopped in this entry and nothing after it was read.",
+                "maxPackageCompressionRatio", Limits.MaxPackageCompressionRatio.ToString(CultureInfo.InvariantCulture));
+            throw new LimitReachedException(entry, LimitKind.PackageRatio);
+        }
+        if (_clock.Elapsed > Limits.MaxDuration)
+        {
+            StopForTime(path);
+            throw new LimitReachedException(entry, LimitKind.Time);
+        }
+        CancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Reads one regular-file entry from <paramref name="source"/>: counts it, enforces the limits on the
+    /// bytes actually read, descends into it when it is an archive, and otherwise hands (a prefix of) it to
+    /// the sink. A read error ends the entry: the bytes before it are still handed on, and the outcome says
+    /// what went wrong so the caller can report it in its format's terms.
     /// </summary>
     /// <param name="source">The entry's decompressed bytes.</param>
-    /// <param name="path">Location path.</param>
+    /// <param name="path">Location path (already checked with <see cref="EntryPath"/>).</param>
     /// <param name="depth">Nesting depth of the archive holding the entry (0 for the package itself).</param>
-    /// <param name="declaredSize">The size the archive claims, or -1 when unknown. Never trusted for limits.</param>
-    /// <param name="compressedSize">Compressed size for the ratio check, or -1 when unknown.</param>
+    /// <param name="declaredSize">The size the archive claims, or -1. Used only to size the first buffer.</param>
+    /// <param name="compressedSize">Compressed size the archive claims for the ratio check, or -1.</param>
     /// <param name="lastModified">The entry's time, if any.</param>
+    /// <param name="meter">Counts the compressed bytes consumed while this entry is read; preferred over <paramref name="compressedSize"/>.</param>
     /// <param name="computeHash">Whether to hash the entry's bytes.</param>
-    public async Task<byte[]?> ReadEntryAsync(Stream source, string path, int depth, long declaredSize, long compressedSize, DateTimeOffset? lastModified, bool computeHash = true)
+    public async Task<EntryOutcome> ReadEntryAsync(Stream source, string path, int depth, long declaredSize, long compressedSize,
+        DateTimeOffset? lastModified, IByteMeter? meter = null, bool computeHash = false)
     {
-        if (!BeforeEntry(path)) return null;
+        if (!BeforeEntry(path)) return EntryOutcome.NotRead;
         EntryCount++;
 
-        int window = Limits.MaxAnalyzedEntryBytes;
-        int initial = (int)Math.Clamp(declaredSize <= 0 ? 64 * 1024 : declaredSize, 1, window);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 16));
-        int held = 0;
-        long size = 0;
-        bool handedOver = false;
         using var hash = computeHash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        var limited = new EntryLimitStream(this, source, path, compressedSize, meter, hash);
+        int window = Math.Max(1, Limits.MaxAnalyzedEntryBytes);
+        int headLength = Math.Min(ContentSniffer.PrefixLength, window);
+        int initial = (int)Math.Clamp(declaredSize <= 0 ? 64 * 1024 : declaredSize, headLength, window);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(initial);
         byte[]? scratch = null;
+        int held = 0;
+        bool nested = false;
+        bool handedOver = false;
+        string? error = null;
+        LimitKind? limit = null;
         try
         {
-            string? stopReason = null;
-            while (true)
+            try
             {
-                CancellationToken.ThrowIfCancellationRequested();
-                Memory<byte> target;
-                if (held < window)
-                {
-                    if (held == buffer.Length)
-                    {
-                        int grown = (int)Math.Min((long)buffer.Length * 2, window);
-                        var bigger = ArrayPool<byte>.Shared.Rent(grown);
-                        buffer.AsSpan(0, held).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = bigger;
-                    }
-                    target = buffer.AsMemory(held, Math.Min(buffer.Length, window) - held);
-                }
-                else
-                {
-                    scratch ??= ArrayPool<byte>.Shared.Rent(81920);
-                    target = scratch;
-                }
-
-                int n;
-                try
-                {
-                    n = await source.ReadAsync(target, CancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    string reason = EntryReadErrors.Describe(ex);
-                    Issue(PackageRules.UnreadableEntry, path, $"The entry could not be read to its end: {reason}. The {size.ToString(CultureInfo.InvariantCulture)} bytes read before the error were analysed.", reason);
-                    Diagnostic(path, $"read stopped after {size.ToString(CultureInfo.InvariantCulture)} bytes: {reason}");
-                    break;
-                }
-                if (n == 0) break;
-                hash?.AppendData(target.Span[..n]);
-                if (held < window) held += n;
-                size += n;
-                long total = Interlocked.Add(ref _totalBytes, n);
-
-                if (size > Limits.MaxEntryBytes)
-                {
-                    stopReason = "entry";
-                    Issue(PackageRules.EntryTooLarge, path,
-                        $"The entry is larger than the per-entry limit of {Limits.MaxEntryBytes.ToString(CultureInfo.InvariantCulture)} bytes; reading stopped there.",
-                        "maxEntryBytes", properties: new Dictionary<string, string> { ["limit"] = Limits.MaxEntryBytes.ToString(CultureInfo.InvariantCulture) });
-                    break;
-                }
-                if (compressedSize > 0 && size > Limits.RatioThresholdBytes && size > compressedSize * Limits.MaxCompressionRatio)
-                {
-                    stopReason = "ratio";
-                    double ratio = (double)size / compressedSize;
-                    Issue(PackageRules.CompressionRatio, path,
-                        $"The entry expands more than {Limits.MaxCompressionRatio.ToString(CultureInfo.InvariantCulture)}:1 ({compressedSize.ToString(CultureInfo.InvariantCulture)} compressed bytes gave over {size.ToString(CultureInfo.InvariantCulture)}); reading stopped there.",
-                        "ratio", properties: new Dictionary<string, string>
-                        {
-                            ["limit"] = Limits.MaxCompressionRatio.ToString(CultureInfo.InvariantCulture),
-                            ["compressedBytes"] = compressedSize.ToString(CultureInfo.InvariantCulture),
-                            ["bytesRead"] = size.ToString(CultureInfo.InvariantCulture),
-                            ["ratioAtStop"] = ratio.ToString("0.#", CultureInfo.InvariantCulture),
-                        });
-                    break;
-                }
-                if (total > Limits.MaxTotalBytes)
-                {
-                    stopReason = "total";
-                    Stop(PackageRules.TotalSizeLimit, path,
-                        $"The package decompresses to more than {Limits.MaxTotalBytes.ToString(CultureInfo.InvariantCulture)} bytes; reading stopped in this entry.",
-                        "maxTotalBytes", Limits.MaxTotalBytes.ToString(CultureInfo.InvariantCulture));
-                    break;
-                }
-            }
-
-            // A bomb's content is not analysed further: it is hostile by construction.
-            if (stopReason == "ratio") return hash?.GetHashAndReset();
-
-            var prefix = buffer.AsSpan(0, Math.Min(held, ContentSniffer.PrefixLength));
-            var format = ContentSniffer.DetectArchive(prefix);
-            if (format != ArchiveFormat.None && stopReason is null)
-            {
-                if (depth + 1 > Limits.MaxDepth)
+                held = await limited.ReadAtLeastAsync(buffer.AsMemory(0, headLength), headLength, throwOnEndOfStream: false, CancellationToken).ConfigureAwait(false);
+                var format = held > 0 ? ContentSniffer.DetectArchive(buffer.AsSpan(0, held)) : ArchiveFormat.None;
+                if (format != ArchiveFormat.None && depth + 1 > Limits.MaxDepth)
                 {
                     Issue(PackageRules.NestingLimit, path,
                         $"This archive is nested deeper than the limit of {Limits.MaxDepth.ToString(CultureInfo.InvariantCulture)}; it was not opened.",
                         "maxDepth", properties: new Dictionary<string, string> { ["limit"] = Limits.MaxDepth.ToString(CultureInfo.InvariantCulture) });
                 }
-                else if (held == size)
+                else if (format != ArchiveFormat.None)
                 {
-                    using var nested = new MemoryStream(buffer, 0, held, writable: false);
-                    await ReadArchiveAsync(nested, format, path + Location.NestedSeparator, depth + 1, compressedSize: held).ConfigureAwait(false);
-                    return hash?.GetHashAndReset();
+                    nested = true;
+                    await ReadNestedAsync(limited, buffer.AsMemory(0, held), format, path, depth).ConfigureAwait(false);
                 }
-                else
+                if (!nested)
                 {
-                    Issue(PackageRules.EntryTooLarge, path,
-                        $"This nested archive is larger than the analysis window of {window.ToString(CultureInfo.InvariantCulture)} bytes; it was not opened.",
-                        "nested-window", properties: new Dictionary<string, string> { ["limit"] = window.ToString(CultureInfo.InvariantCulture) });
+                    while (true)
+                    {
+                        Memory<byte> target;
+                        if (held < window)
+                        {
+                            if (held == buffer.Length)
+                            {
+                                int grown = (int)Math.Min((long)buffer.Length * 2, window);
+                                var bigger = ArrayPool<byte>.Shared.Rent(grown);
+                                buffer.AsSpan(0, held).CopyTo(bigger);
+                                ArrayPool<byte>.Shared.Return(buffer);
+                                buffer = bigger;
+                            }
+                            // Bounded reads: limits are checked after each read, so one read must not be huge.
+                            target = buffer.AsMemory(held, Math.Min(Math.Min(buffer.Length, window) - held, MaxReadBytes));
+                        }
+                        else
+                        {
+                            scratch ??= ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+                            target = scratch;
+                        }
+                        int n = await limited.ReadAsync(target, CancellationToken).ConfigureAwait(false);
+                        if (n == 0) break;
+                        if (held < window) held += n;
+                    }
                 }
+            }
+            catch (LimitReachedException e) when (e.Owner == limited)
+            {
+                limit = e.Kind;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException)
+            {
+                error = EntryReadErrors.Describe(ex);
             }
 
-            if (size > held)
+            var outcome = new EntryOutcome(true, limited.Size, limited.ReachedEnd && error is null && limit is null, error, hash?.GetHashAndReset());
+            // A bomb's content is not analysed: it is hostile by construction. A nested archive was analysed entry by entry.
+            if (nested || limit is LimitKind.Ratio or LimitKind.PackageRatio) return outcome;
+
+            held = (int)Math.Min(held, limited.Size);
+            if (limit is null && limited.Size > held)
             {
                 Issue(PackageRules.PartiallyAnalyzed, path,
-                    $"Only the first {held.ToString(CultureInfo.InvariantCulture)} of {size.ToString(CultureInfo.InvariantCulture)} bytes were analysed.",
-                    "window", properties: new Dictionary<string, string> { ["analyzedBytes"] = held.ToString(CultureInfo.InvariantCulture), ["sizeBytes"] = size.ToString(CultureInfo.InvariantCulture) });
+                    $"Only the first {held.ToString(CultureInfo.InvariantCulture)} of {limited.Size.ToString(CultureInfo.InvariantCulture)} bytes were analysed.",
+                    "window", properties: new Dictionary<string, string> { ["analyzedBytes"] = held.ToString(CultureInfo.InvariantCulture), ["sizeBytes"] = limited.Size.ToString(CultureInfo.InvariantCulture) });
             }
-            var entry = new PackageEntry(path, size, depth, buffer, held, lastModified);
+            var entry = new PackageEntry(path, limited.Size, depth, buffer, held, lastModified);
             handedOver = true;
             await Sink.OnEntryAsync(entry, CancellationToken).ConfigureAwait(false);
-            return hash?.GetHashAndReset();
+            return outcome;
         }
         finally
         {
@@ -245,9 +315,79 @@ internal sealed class ReadSession
     }
 
     /// <summary>
-    /// Reads an archive (the package itself at depth 0, or a nested one) whose entries' paths start with
-    /// <paramref name="pathPrefix"/>.
+    /// Descends into a nested archive whose first bytes are <paramref name="head"/> and whose rest is still in
+    /// <paramref name="entry"/>. A zip needs random access and is spooled (memory within budget, else a
+    /// temporary file); tar, gzip and bzip2 are read as they stream.
     /// </summary>
-    public Task ReadArchiveAsync(Stream stream, ArchiveFormat format, string pathPrefix, int depth, long compressedSize) =>
-        ArchiveSources.ReadAsync(this, stream, format, pathPrefix, depth, compressedSize);
+    private async Task ReadNestedAsync(EntryLimitStream entry, ReadOnlyMemory<byte> head, ArchiveFormat format, string path, int depth)
+    {
+        string prefix = path + Location.NestedSeparator;
+        if (format != ArchiveFormat.Zip)
+        {
+            await ReadArchiveAsync(new PeekStream(entry, head.ToArray()), format, prefix, depth + 1, path).ConfigureAwait(false);
+            return;
+        }
+        using var spool = new Spool(this);
+        spool.Write(head.Span);
+        var copy = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+        try
+        {
+            int n;
+            while ((n = await entry.ReadAsync(copy.AsMemory(), CancellationToken).ConfigureAwait(false)) > 0)
+                spool.Write(copy.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+        var seekable = spool.OpenRead();
+        await using (seekable.ConfigureAwait(false))
+        {
+            await ReadArchiveAsync(seekable, format, prefix, depth + 1, path).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads an archive (the package itself at depth 0, or a nested one) whose entries' paths start with
+    /// <paramref name="pathPrefix"/>. <paramref name="containerName"/> names the archive (its file name or
+    /// entry path), used to name the content of a single compressed file.
+    /// </summary>
+    public Task ReadArchiveAsync(Stream stream, ArchiveFormat format, string pathPrefix, int depth, string containerName) =>
+        ArchiveSources.ReadAsync(this, stream, format, pathPrefix, depth, containerName);
+
+    /// <summary>Reserves <paramref name="bytes"/> of the in-memory budget for nested archives.</summary>
+    public bool TryReserveNestedMemory(long bytes)
+    {
+        if (_nestedMemory + bytes > Limits.MaxInMemoryNestedArchiveBytes) return false;
+        _nestedMemory += bytes;
+        return true;
+    }
+
+    /// <summary>Gives back part of the in-memory budget.</summary>
+    public void ReleaseNestedMemory(long bytes) => _nestedMemory -= bytes;
+
+    /// <summary>A new spool file in this scan's temporary folder; it is deleted when closed.</summary>
+    public FileStream CreateSpoolFile()
+    {
+        _temp ??= Directory.CreateTempSubdirectory("preflight-");
+        _spools++;
+        var file = Path.Combine(_temp.FullName, $"nested-{_spools.ToString(CultureInfo.InvariantCulture)}.bin");
+        return new FileStream(file, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, CopyBufferBytes, FileOptions.DeleteOnClose);
+    }
+
+    /// <summary>Deletes the temporary folder and anything left in it.</summary>
+    public void Dispose()
+    {
+        if (_temp is null) return;
+        try
+        {
+            _temp.Refresh();
+            if (_temp.Exists) _temp.Delete(recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Diagnostic(string.Empty, $"the temporary folder could not be removed ({ex.GetType().Name})");
+        }
+        _temp = null;
+    }
 }

@@ -32,6 +32,12 @@ public sealed record ScanReport
     /// <summary>What the package holds and installs.</summary>
     public required Inventory Inventory { get; init; }
 
+    /// <summary>What the upgrade changes compared with the baseline; null when no baseline was given.</summary>
+    public IReadOnlyList<InventoryChange>? Changes { get; init; }
+
+    /// <summary>What became of each suppression entry; empty without a suppressions file.</summary>
+    public IReadOnlyList<SuppressionResult> Suppressions { get; init; } = [];
+
     /// <summary>What could not be done in full, and why.</summary>
     public required IReadOnlyList<ScanDiagnostic> Diagnostics { get; init; }
 
@@ -48,6 +54,12 @@ public sealed record ToolInfo(string Name, string Version)
         .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
         .Select(a => a.InformationalVersion.Split('+')[0])
         .FirstOrDefault() ?? "0.0.0");
+
+    /// <summary>
+    /// Where people read about the tool and its rules (SARIF <c>tool.driver.informationUri</c>): the library's
+    /// package page, derived from its PackageId.
+    /// </summary>
+    public static Uri InformationUri { get; } = new("https://www.nuget.org/packages/Preflight");
 }
 
 /// <summary>The scanned package.</summary>

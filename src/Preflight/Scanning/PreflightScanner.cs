@@ -17,12 +17,104 @@ public static class PreflightScanner
 {
     /// <summary>Scans the package (archive file or folder) at <paramref name="path"/>.</summary>
     /// <exception cref="PackageUnreadableException">The path does not exist or is no package at all.</exception>
+    /// <exception cref="Configuration.ConfigurationException">The suppressions file is invalid.</exception>
     public static async Task<ScanReport> ScanAsync(string path, ScanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= ScanOptions.Default;
-        var state = new ScanState(options, cancellationToken);
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new PackageUnreadableException($"no such file or folder: {path}") { NotFound = true };
+        var installed = options.InstalledUnitsFile is { } unitsFile ? InstalledUnits.Read(unitsFile) : null;
+        // Read before scanning so that a broken file fails fast.
+        var suppressionSet = options.SuppressionsFile is { } suppressionsFile ? SuppressionSet.Load(suppressionsFile) : null;
+        var known = options.Since is { } since ? await ReadFingerprintsAsync(since, cancellationToken).ConfigureAwait(false) : null;
+
+        Inventory? baselineInventory = null;
+        BaselineInfo? baselineInfo = null;
+        if (options.Baseline is { } baselinePath)
+        {
+            var baselineState = new ScanState(options, cancellationToken) { InstalledUnits = installed };
+            PackageSummary baselineSummary;
+            try
+            {
+                baselineSummary = await RunAsync(baselinePath, baselineState, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PackageUnreadableException ex)
+            {
+                throw new PackageUnreadableException($"baseline: {ex.Message}", ex) { NotFound = ex.NotFound };
+            }
+            baselineInventory = baselineState.Inventory.Build();
+            baselineInfo = new BaselineInfo(baselineSummary.Path, baselineSummary.Sha256);
+        }
+
+        var state = new ScanState(options, cancellationToken) { Baseline = baselineInventory, InstalledUnits = installed };
+        var summary = await RunAsync(path, state, cancellationToken).ConfigureAwait(false);
+
+        var findings = state.Findings.ToList();
+        findings.Sort(Finding.ReportOrder);
+        if (known is not null)
+        {
+            int before = findings.Count;
+            findings.RemoveAll(f => known.Contains(f.Fingerprint));
+            if (before > findings.Count)
+                state.Diagnostics.Add(new ScanDiagnostic(string.Empty, $"{before - findings.Count} finding(s) already in the previous report (--since) are left out"));
+        }
+        IReadOnlyList<Finding> reported = findings;
+        IReadOnlyList<SuppressionResult> suppressions = [];
+        if (suppressionSet is not null)
+        {
+            (reported, suppressions) = suppressionSet.Apply(findings, state.EvaluationTime);
+            foreach (var r in suppressions.Where(r => r.Status == "expired" && r.Matched > 0))
+                state.Diagnostics.Add(new ScanDiagnostic(string.Empty,
+                    $"suppression {r.Suppression.Describe()} expired on {r.Suppression.Expires!.Value.AddTicks(-1):yyyy-MM-dd}; the {r.Matched} finding(s) it covered count again"));
+            foreach (var r in suppressions.Where(r => r.Status == "unused"))
+                state.Diagnostics.Add(new ScanDiagnostic(string.Empty, $"suppression {r.Suppression.Describe()} matched no finding; remove it if the problem is gone"));
+        }
+        var diagnostics = state.Diagnostics
+            .OrderBy(d => d.Path, StringComparer.Ordinal)
+            .ThenBy(d => d.Message, StringComparer.Ordinal)
+            .ToList();
+        var inventory = state.Inventory.Build();
+        return new ScanReport
+        {
+            Tool = ToolInfo.Current,
+            Package = new PackageInfo(summary.Path, summary.Sha256, summary.SizeBytes, summary.Entries),
+            Baseline = baselineInfo,
+            AsOf = state.EvaluationTime,
+            Summary = ReportSummary.From(reported, options.FailOn),
+            Findings = reported,
+            Suppressions = suppressions,
+            Inventory = inventory,
+            Changes = baselineInventory is null ? null : InventoryComparison.Compare(baselineInventory, inventory, reported),
+            Diagnostics = diagnostics,
+        };
+    }
+
+    /// <summary>The fingerprints of a previous JSON report.</summary>
+    private static async Task<HashSet<string>> ReadFingerprintsAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path)) throw new ConfigurationException(path, ["the previous report (--since) does not exist"]);
+        try
+        {
+            var stream = File.OpenRead(path);
+            await using (stream.ConfigureAwait(false))
+            {
+                var previous = await ScanReportJson.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                return previous.Findings.Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ConfigurationException(path, [ex.Message]);
+        }
+    }
+
+    /// <summary>Reads one package through every detector into <paramref name="state"/>.</summary>
+    private static async Task<PackageSummary> RunAsync(string path, ScanState state, CancellationToken cancellationToken)
+    {
+        var options = state.Options;
         var context = new DetectorContext(state);
+        var exclude = new PathGlob(options.Exclude);
         var detectors = DetectorRegistry.CreateAll()
             .Where(d => options.EnabledDetectors is null || options.EnabledDetectors.Contains(d.Id) || d.Id == PackageRules.DetectorId)
             .ToArray();
@@ -37,7 +129,7 @@ public static class PreflightScanner
         var sink = new PipelineSink(channel.Writer, context);
 
         var consumers = Enumerable.Range(0, workers)
-            .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state), cancellationToken))
+            .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state, exclude), cancellationToken))
             .ToArray();
 
         PackageSummary summary;
@@ -72,25 +164,10 @@ public static class PreflightScanner
             }
         }
 
-        var findings = state.Findings.ToList();
-        findings.Sort(Finding.ReportOrder);
-        var diagnostics = state.Diagnostics
-            .OrderBy(d => d.Path, StringComparer.Ordinal)
-            .ThenBy(d => d.Message, StringComparer.Ordinal)
-            .ToList();
-        return new ScanReport
-        {
-            Tool = ToolInfo.Current,
-            Package = new PackageInfo(summary.Path, summary.Sha256, summary.SizeBytes, summary.Entries),
-            AsOf = state.EvaluationTime,
-            Summary = ReportSummary.From(findings, options.FailOn),
-            Findings = findings,
-            Inventory = state.Inventory.Build(),
-            Diagnostics = diagnostics,
-        };
+        return summary;
     }
 
-    private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state)
+    private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state, PathGlob exclude)
     {
         while (await reader.WaitToReadAsync(state.CancellationToken).ConfigureAwait(false))
         {
@@ -98,6 +175,7 @@ public static class PreflightScanner
             {
                 using (entry)
                 {
+                    if (exclude.Count > 0 && exclude.IsMatch(entry.Path)) continue;
                     AnalyzeEntry(entry, detectors, state);
                 }
             }

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Preflight.Detectors;
+using Preflight.Findings;
+
+namespace Preflight.Cli;
+
+/// <summary><c>preflight explain &lt;rule&gt;</c>: one rule's summary and help, by id or name.</summary>
+internal static class ExplainCommand
+{
+    public static Command Create(CliConsole console, TextWriter output)
+    {
+        var rule = new Argument<string>("rule") { Description = "A rule id (PF003) or name (path-traversal)." };
+        var command = new Command("explain", "Explain a rule: what it finds, why it matters and how to fix it.") { rule };
+        command.SetAction(parse =>
+        {
+            string given = parse.GetValue(rule)!;
+            return CliErrors.GuardAsync(console, verbose: false, () =>
+            {
+                var descriptor = DetectorRegistry.FindRule(given.Trim())
+                    ?? throw new UsageException($"unknown rule '{given}'; 'preflight rules' lists them");
+                output.WriteLine($"{descriptor.Id} {descriptor.Name}");
+                output.WriteLine($"detector: {descriptor.Detector}, default severity: {descriptor.DefaultSeverity.ToName()}");
+                output.WriteLine();
+                output.WriteLine(descriptor.Summary);
+                output.WriteLine();
+                output.WriteLine(descriptor.Help);
+                output.Flush();
+                return Task.FromResult(ExitCodes.Passed);
+            });
+        });
+        return command;
+    }
+}

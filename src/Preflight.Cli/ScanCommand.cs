@@ -1,0 +1,193 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Preflight.Configuration;
+using Preflight.Findings;
+using Preflight.Reporting;
+
+namespace Preflight.Cli;
+
+/// <summary><c>preflight scan &lt;path&gt;</c>: arguments → <see cref="PreflightScanner"/> → a report writer → an exit code.</summary>
+internal static class ScanCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var path = new Argument<string>("path")
+        {
+            Description = "The package: a zip (nupkg, jar, whl), tar, tar.gz, tgz, tar.bz2 or gz file, or an unpacked folder.",
+        };
+        var asOf = new Option<DateTimeOffset?>("--as-of")
+        {
+            Description = "Evaluation time for expiry and schedule checks: an ISO 8601 date (00:00 UTC) or date-time. Default: now.",
+            HelpName = "date",
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                if (CliValues.TryParseAsOf(text, out var value)) return value;
+                result.AddError($"--as-of must be an ISO 8601 date (2026-11-27) or date-time (2026-11-27T08:30:00Z), not '{text}'");
+                return null;
+            },
+        };
+        var format = CliOptions.Choice("--format", "Report format.", [.. ReportFormats.Names], ReportFormat.Text.ToName());
+        var output = new Option<string?>("--output")
+        {
+            Description = "Write the report to this file instead of standard output (its folder must exist).",
+            HelpName = "file",
+        };
+        var failOn = CliOptions.Choice("--fail-on",
+            "Exit with 1 when an unsuppressed finding is at or above this severity; none never fails.",
+            CliValues.FailOnNames, "high");
+        var baseline = new Option<string?>("--baseline")
+        {
+            Description = "The package installed today (the previous version): compared with this one for renamed and removed units and an \"upgrade changes\" section.",
+            HelpName = "path",
+        };
+        var installedUnits = new Option<string?>("--installed-units")
+        {
+            Description = "Output of `systemctl list-unit-files --no-legend` from the target host: units that exist there are not dangling references.",
+            HelpName = "file",
+        };
+        var config = new Option<string?>("--config")
+        {
+            Description = $"Configuration file (default: {ConfigFile.DefaultFileName} next to the package, when present).",
+            HelpName = "file",
+        };
+        var suppressions = new Option<string?>("--suppressions")
+        {
+            Description = $"Suppressions file (default: {SuppressionSet.DefaultFileName} next to the package, when present, or the one the configuration names).",
+            HelpName = "file",
+        };
+        var since = new Option<string?>("--since")
+        {
+            Description = "A previous JSON report: report only findings whose fingerprints are new (compares reports; --baseline compares packages).",
+            HelpName = "report.json",
+        };
+        var verbose = new Option<bool>("--verbose")
+        {
+            Description = "Show a timing line on success and the full exception on errors.",
+        };
+
+        var command = new Command("scan", "Scan a package before it is installed and report what it will do.")
+        {
+            path, asOf, format, output, failOn, baseline, installedUnits, config, suppressions, since, verbose,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            bool isVerbose = parse.GetValue(verbose);
+            var request = new ScanRequest(
+                parse.GetValue(path)!,
+                parse.GetValue(asOf),
+                ReportFormats.TryParse(parse.GetValue(format), out var chosen) ? chosen : ReportFormat.Text,
+                parse.GetValue(output),
+                CliValues.TryParseFailOn(parse.GetValue(failOn)!, out var level) ? level : Severity.High,
+                FailOnGiven: parse.GetResult(failOn) is { Implicit: false },
+                parse.GetValue(baseline),
+                parse.GetValue(installedUnits),
+                parse.GetValue(config),
+                parse.GetValue(suppressions),
+                parse.GetValue(since),
+                isVerbose);
+            return CliErrors.GuardAsync(console, isVerbose, () => RunAsync(request, console, cancellationToken));
+        });
+        return command;
+    }
+
+    private sealed record ScanRequest(
+        string Path,
+        DateTimeOffset? AsOf,
+        ReportFormat Format,
+        string? Output,
+        Severity? FailOn,
+        bool FailOnGiven,
+        string? Baseline,
+        string? InstalledUnits,
+        string? Config,
+        string? Suppressions,
+        string? Since,
+        bool Verbose);
+
+    /// <summary>
+    /// Options from the configuration file (given, or next to the package), then the command line on top:
+    /// an option typed on the command line always wins over the file.
+    /// </summary>
+    private static ScanOptions BuildOptions(ScanRequest request)
+    {
+        var options = ScanOptions.Default;
+        string? configPath = request.Config ?? ConfigFile.FindNextTo(request.Path);
+        if (request.Config is not null && !File.Exists(request.Config))
+            throw new UsageException($"--config {request.Config}: the file does not exist");
+        if (configPath is not null) options = ConfigFile.Apply(configPath, options);
+
+        if (request.Suppressions is not null)
+        {
+            if (!File.Exists(request.Suppressions)) throw new UsageException($"--suppressions {request.Suppressions}: the file does not exist");
+            options = options with { SuppressionsFile = Path.GetFullPath(request.Suppressions) };
+        }
+        else if (options.SuppressionsFile is null)
+        {
+            var folder = Directory.Exists(request.Path) ? request.Path : Path.GetDirectoryName(Path.GetFullPath(request.Path));
+            var next = folder is null ? null : Path.Combine(folder, SuppressionSet.DefaultFileName);
+            if (next is not null && File.Exists(next)) options = options with { SuppressionsFile = next };
+        }
+
+        options = options with { AsOf = request.AsOf ?? options.AsOf };
+        if (request.FailOnGiven || configPath is null) options = options with { FailOn = request.FailOn };
+        if (request.Baseline is not null) options = options with { Baseline = request.Baseline };
+        if (request.InstalledUnits is not null) options = options with { InstalledUnitsFile = request.InstalledUnits };
+        if (request.Since is not null) options = options with { Since = request.Since };
+        return options;
+    }
+
+    private static async Task<int> RunAsync(ScanRequest request, CliConsole console, CancellationToken cancellationToken)
+    {
+        // Checked before the scan: a report that cannot be written is a usage error, found before the work.
+        string? outputPath = request.Output is null ? null : CheckOutputPath(request.Output);
+
+        var options = BuildOptions(request);
+        var stopwatch = Stopwatch.StartNew();
+        var report = await PreflightScanner.ScanAsync(request.Path, options, cancellationToken).ConfigureAwait(false);
+        stopwatch.Stop();
+
+        if (outputPath is null)
+        {
+            bool color = request.Format == ReportFormat.Text && console.OutIsTerminal && !console.NoColorRequested;
+            await ReportOutput.WriteAsync(report, request.Format, console.Out, color, cancellationToken).ConfigureAwait(false);
+            await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            FileStream file;
+            try
+            {
+                file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"cannot write the report to {request.Output}: {ex.Message}", ex);
+            }
+            await using (file.ConfigureAwait(false))
+            {
+                await ReportOutput.WriteAsync(report, request.Format, file, color: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (request.Verbose)
+        {
+            var s = report.Summary;
+            await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"preflight: scanned {report.Package.Entries} {(report.Package.Entries == 1 ? "entry" : "entries")} in {stopwatch.Elapsed.TotalSeconds:0.00} s: {s.Critical} critical, {s.High} high, {s.Medium} medium, {s.Low} low, {s.Info} info, {s.Suppressed} suppressed, {report.Diagnostics.Count} diagnostics; fail-on {s.FailOn?.ToName() ?? "none"}: {(report.Failed ? "failed" : "passed")}")).ConfigureAwait(false);
+        }
+        return report.Failed ? ExitCodes.Failed : ExitCodes.Passed;
+    }
+
+    private static string CheckOutputPath(string output)
+    {
+        string full = Path.GetFullPath(output);
+        if (Directory.Exists(full))
+            throw new UsageException($"--output {output} is a folder; give a file name");
+        string? folder = Path.GetDirectoryName(full);
+        if (folder is not null && !Directory.Exists(folder))
+            throw new UsageException($"--output {output}: the folder {folder} does not exist");
+        return full;
+    }
+}
