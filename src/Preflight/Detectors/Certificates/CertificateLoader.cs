@@ -47,7 +47,7 @@ internal static class CertificateLoader
         {
             if (block.Der is null)
             {
-                if (IsInteresting(block.Label)) result.Errors.Add((block.Line, $"the PEM block '{block.Label}' is truncated or its base64 is broken"));
+                if (IsInteresting(block.Label) && !block.Placeholder) result.Errors.Add((block.Line, $"the PEM block '{block.Label}' is truncated or its base64 is broken"));
                 continue;
             }
             switch (block.Label)

@@ -135,8 +135,8 @@ public sealed class CertificatesDetector : IDetector
         var (algorithm, size) = c.KeyDescription();
         return new CertificateItem(
             location,
-            c.Subject.ToString(),
-            c.Issuer.ToString(),
+            c.SubjectText,
+            c.IssuerText,
             cert.SerialNumber.ToString(16),
             c.Sha256,
             new DateTimeOffset(cert.NotBefore, TimeSpan.Zero),
@@ -194,7 +194,7 @@ public sealed class CertificatesDetector : IDetector
         _ => oid,
     };
 
-    private static string Name(ParsedCertificate c) => c.Subject.ToString() is { Length: > 0 } s ? s : "(empty subject)";
+    private static string Name(ParsedCertificate c) => c.SubjectText is { Length: > 0 } s ? s : "(empty subject)";
 
     private static Dictionary<string, string> Props(ParsedCertificate c, params (string Key, string Value)[] more)
     {
@@ -264,7 +264,7 @@ public sealed class CertificatesDetector : IDetector
         if (!WeakSignatureAlgorithms.TryGetValue(c.Certificate.SigAlgOid, out var name)) return;
         if (c.IsSelfSigned) return; // a root's self-signature is not relied on
         context.Report(CertificateRules.WeakSignature, location,
-            $"Certificate '{Name(c)}' is signed with {name} by '{c.Issuer}'.", c.Sha256, $"signatureAlgorithm={c.Certificate.SigAlgName}",
+            $"Certificate '{Name(c)}' is signed with {name} by '{c.IssuerText}'.", c.Sha256, $"signatureAlgorithm={c.Certificate.SigAlgName}",
             properties: Props(c, ("signatureAlgorithm", name)));
     }
 
@@ -396,12 +396,12 @@ public sealed class CertificatesDetector : IDetector
             return;
         }
         string missing = result.UntrustedRoots.Count > 0
-            ? $"the chain ends at the root '{result.UntrustedRoots[0].Subject}', which is not in the trust bundle"
+            ? $"the chain ends at the root '{result.UntrustedRoots[0].SubjectText}', which is not in the trust bundle"
             : result.MissingIssuers.Count > 0
                 ? $"no certificate of the issuer '{result.MissingIssuers[0].IssuerName}' is trusted or shipped"
                 : "every path tried fails";
         if (result.MissingIssuers.Count > 0) props["missingIssuer"] = result.MissingIssuers[0].IssuerName;
-        if (result.UntrustedRoots.Count > 0) props["untrustedRoot"] = result.UntrustedRoots[0].Subject.ToString();
+        if (result.UntrustedRoots.Count > 0) props["untrustedRoot"] = result.UntrustedRoots[0].SubjectText;
         context.Report(CertificateRules.UntrustedChain, location,
             $"Certificate '{Name(leaf)}' does not chain to a trusted root: {missing}.{rotation} Paths tried: {result.FailureSummary()}",
             leaf.Sha256, properties: props);
@@ -417,7 +417,7 @@ public sealed class CertificatesDetector : IDetector
         foreach (var (_, issuerName) in result.MissingIssuers)
         {
             // A shipped certificate for the missing issuer whose key is not the one expected (a newer root).
-            candidates.AddRange(unique.Select(static u => u.Certificate).Where(c => c.IsCa && c.IsSelfSigned && c.Subject.ToString() == issuerName));
+            candidates.AddRange(unique.Select(static u => u.Certificate).Where(c => c.IsCa && c.IsSelfSigned && c.SubjectText == issuerName));
         }
         var root = candidates.FirstOrDefault();
         if (root is null) return string.Empty;
@@ -425,7 +425,7 @@ public sealed class CertificatesDetector : IDetector
         string older = renamedOrRekeyed ? " The trust bundle holds an older certificate of the same name with a different key." : string.Empty;
         var crossSigned = unique.Select(static u => u.Certificate)
             .FirstOrDefault(c => !c.IsSelfIssued && c.SubjectDer.AsSpan().SequenceEqual(root.SubjectDer) && c.SpkiDer.AsSpan().SequenceEqual(root.SpkiDer));
-        string cross = crossSigned is not null ? $" The package also ships it cross-signed by '{crossSigned.Issuer}', which is not trusted either." : string.Empty;
-        return $" CA rotation: the package ships the root '{root.Subject}' (SHA-256 {root.Sha256[..16]}…); add it to the trust bundle once the vendor confirms it.{older}{cross}";
+        string cross = crossSigned is not null ? $" The package also ships it cross-signed by '{crossSigned.IssuerText}', which is not trusted either." : string.Empty;
+        return $" CA rotation: the package ships the root '{root.SubjectText}' (SHA-256 {root.Sha256[..16]}…); add it to the trust bundle once the vendor confirms it.{older}{cross}";
     }
 }

@@ -78,7 +78,7 @@ internal sealed record ChainPolicy
 internal sealed record PathAttempt(IReadOnlyList<ParsedCertificate> Path, string Reason)
 {
     /// <summary>The path as subjects, leaf first, for messages.</summary>
-    public string Describe() => string.Join(" <- ", Path.Select(static c => c.Subject.ToString())) + ": " + Reason;
+    public string Describe() => string.Join(" <- ", Path.Select(static c => c.SubjectText)) + ": " + Reason;
 }
 
 /// <summary>The verdict of one validation.</summary>

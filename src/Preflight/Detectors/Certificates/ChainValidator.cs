@@ -101,14 +101,14 @@ internal sealed class ChainValidator
                     continue; // a cycle, or the same logical CA again
                 if (++tried > policy.MaxCandidatesPerCertificate)
                 {
-                    Exhaust($"more than {policy.MaxCandidatesPerCertificate} issuer candidates for {current.Subject}");
+                    Exhaust($"more than {policy.MaxCandidatesPerCertificate} issuer candidates for {current.SubjectText}");
                     return;
                 }
                 if (!SpendBudget()) return;
                 anyUsable = true;
                 if (!current.SignedBy(candidate))
                 {
-                    Record([.. path, candidate], $"the signature of {current.Subject} does not verify with the key of this {RoleName(isAnchor)} {candidate.Subject}");
+                    Record([.. path, candidate], $"the signature of {current.SubjectText} does not verify with the key of this {RoleName(isAnchor)} {candidate.SubjectText}");
                     continue;
                 }
                 path.Add(candidate);
@@ -132,7 +132,7 @@ internal sealed class ChainValidator
                         string? reason = CheckValidity(candidate) ?? CheckCertificate(candidate, Role.Intermediate);
                         if (reason is not null)
                         {
-                            Record([.. path], $"{candidate.Subject}: {reason}");
+                            Record([.. path], $"{candidate.SubjectText}: {reason}");
                             continue;
                         }
                         Search(path, count);
@@ -149,11 +149,11 @@ internal sealed class ChainValidator
                 if (current.IsSelfIssued && current.SignedBy(current))
                 {
                     if (!Result.UntrustedRoots.Exists(r => r.Sha256 == current.Sha256)) Result.UntrustedRoots.Add(current);
-                    Record([.. path], $"ends at the self-signed {current.Subject}, which is not a trusted root");
+                    Record([.. path], $"ends at the self-signed {current.SubjectText}, which is not a trusted root");
                 }
                 else
                 {
-                    string name = current.Issuer.ToString();
+                    string name = current.IssuerText;
                     if (_missingReported.Add(current.Sha256 + "|" + name)) Result.MissingIssuers.Add((current, name));
                     Record([.. path], $"no certificate of the issuer {name} is trusted or shipped");
                 }
@@ -208,9 +208,9 @@ internal sealed class ChainValidator
                 var c = path[i];
                 var role = i == 0 ? Role.Leaf : i == n ? Role.Anchor : Role.Intermediate;
                 string? reason = CheckValidity(c) ?? CheckCertificate(c, role);
-                if (reason is not null) return $"{c.Subject}: {reason}";
+                if (reason is not null) return $"{c.SubjectText}: {reason}";
                 if (i < n && policy.WebPki && !WebPkiSignatureAlgorithms.Contains(c.Certificate.SigAlgOid))
-                    return $"{c.Subject}: signature algorithm {c.Certificate.SigAlgName} is not allowed";
+                    return $"{c.SubjectText}: signature algorithm {c.Certificate.SigAlgName} is not allowed";
                 if (i > 0)
                 {
                     var bc = c.BasicConstraints;
@@ -218,7 +218,7 @@ internal sealed class ChainValidator
                     {
                         int below = 0;
                         for (int j = 1; j < i; j++) if (!path[j].IsSelfIssued) below++;
-                        if (pathLen.IntValue < below) return $"{c.Subject}: pathLenConstraint {pathLen} but {below} intermediates follow it";
+                        if (pathLen.IntValue < below) return $"{c.SubjectText}: pathLenConstraint {pathLen} but {below} intermediates follow it";
                     }
                     if (c.NameConstraints is not null)
                     {
@@ -226,17 +226,17 @@ internal sealed class ChainValidator
                         {
                             if (j > 0 && path[j].IsSelfIssued) continue;
                             string? nc = NameChecks.CheckNameConstraints(c, path[j], policy.MaxNameConstraintChecks);
-                            if (nc is not null) return $"{path[j].Subject}: {nc} (name constraints of {c.Subject})";
+                            if (nc is not null) return $"{path[j].SubjectText}: {nc} (name constraints of {c.SubjectText})";
                         }
                     }
                     if (i < n && c.ExtendedKeyUsages is { } caEku && PurposeOid(policy.Purpose) is { } want
                         && !caEku.Contains(want) && !caEku.Contains(AnyEkuOid))
-                        return $"{c.Subject}: its extended key usage does not allow {policy.Purpose}";
+                        return $"{c.SubjectText}: its extended key usage does not allow {policy.Purpose}";
                 }
                 if (i < n && policy.Crls.Count > 0)
                 {
                     string? revoked = CheckRevocation(c, path[i + 1]);
-                    if (revoked is not null) return $"{c.Subject}: {revoked}";
+                    if (revoked is not null) return $"{c.SubjectText}: {revoked}";
                 }
             }
             return CheckLeafPurpose(path[0]);
@@ -249,13 +249,13 @@ internal sealed class ChainValidator
                 if (leaf.ExtendedKeyUsages is { } eku)
                 {
                     if (!eku.Contains(want) && (policy.WebPki || !eku.Contains(AnyEkuOid)))
-                        return $"{leaf.Subject}: its extended key usage does not allow {policy.Purpose}";
+                        return $"{leaf.SubjectText}: its extended key usage does not allow {policy.Purpose}";
                 }
             }
             foreach (var name in policy.PeerNames)
             {
                 if (!NameChecks.Matches(leaf, name))
-                    return $"{leaf.Subject}: does not match the expected {name.Kind} name {name.Value}";
+                    return $"{leaf.SubjectText}: does not match the expected {name.Kind} name {name.Value}";
             }
             return null;
         }
@@ -269,7 +269,7 @@ internal sealed class ChainValidator
                 try { signed = issuer.PublicKey is { } key && crl.IsSignatureValid(key); }
                 catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex)) { signed = false; }
                 if (!signed) continue;
-                if (!issuer.KeyUsageAllows(KeyUsage.CrlSign)) return $"the CRL issuer {issuer.Subject} may not sign CRLs (no cRLSign)";
+                if (!issuer.KeyUsageAllows(KeyUsage.CrlSign)) return $"the CRL issuer {issuer.SubjectText} may not sign CRLs (no cRLSign)";
                 var crlNumber = crl.CertificateList.TbsCertList.Extensions?.GetExtension(X509Extensions.CrlNumber);
                 if (crlNumber is null) return "the CRL of its issuer has no CRL number";
                 if (crlNumber.IsCritical) return "the CRL of its issuer marks the CRL number critical";

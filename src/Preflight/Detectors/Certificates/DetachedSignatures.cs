@@ -90,7 +90,8 @@ internal static class DetachedSignatures
                             signature.TargetPath + "|nocert", properties: props);
                         continue;
                     }
-                    props["signer"] = cert.SubjectDN.ToString();
+                    string signerName = ParsedCertificate.Display(cert.SubjectDN);
+                    props["signer"] = signerName;
                     if (signer.SignedAttributes?[CmsAttributes.SigningTime] is { } st)
                         props["signingTime"] = Time.GetInstance(st.AttrValues[0]).ToDateTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                     bool ok;
@@ -98,8 +99,8 @@ internal static class DetachedSignatures
                     catch (Exception ex) when (ex is CmsException or CertificateException || ParsedCertificate.IsParseFailure(ex)) { ok = false; }
                     if (ok) { verified++; continue; }
                     context.Report(CertificateRules.SignatureMismatch, signature.Location,
-                        $"The signature by '{cert.SubjectDN}' does not verify over '{signature.TargetPath}': the file was altered after signing, or the signature is corrupt.",
-                        signature.TargetPath + "|" + cert.SubjectDN, properties: props);
+                        $"The signature by '{signerName}' does not verify over '{signature.TargetPath}': the file was altered after signing, or the signature is corrupt.",
+                        signature.TargetPath + "|" + signerName, properties: props);
                 }
                 if (verified > 0) props["verifiedSigners"] = verified.ToString(CultureInfo.InvariantCulture);
             }

@@ -36,35 +36,6 @@ internal static class NameChecks
         return null;
     }
 
-    /// <summary>
-    /// CA/Browser Forum BR 7.1.4.3: a common name, when present, repeats one subjectAltName entry exactly (a
-    /// dNSName byte for byte, or an IP address in its canonical text form).
-    /// </summary>
-    public static string? CheckCommonNames(ParsedCertificate leaf)
-    {
-        var values = leaf.Subject.GetValueList(X509Name.CN);
-        if (values.Count == 0) return null;
-        var sans = leaf.SubjectAlternativeNames ?? [];
-        foreach (var cn in values)
-        {
-            bool found = false;
-            foreach (var san in sans)
-            {
-                if (san.TagNo == GeneralName.DnsName && string.Equals(DerIA5String.GetInstance(san.Name).GetString(), cn, StringComparison.Ordinal))
-                    found = true;
-                else if (san.TagNo == GeneralName.IPAddress)
-                {
-                    byte[] octets = Asn1OctetString.GetInstance(san.Name).GetOctets();
-                    if (octets.Length is 4 or 16 && string.Equals(new IPAddress(octets).ToString(), cn, StringComparison.Ordinal))
-                        found = true;
-                }
-                if (found) break;
-            }
-            if (!found) return $"its common name '{Printable(cn)}' is not one of its subjectAltName entries";
-        }
-        return null;
-    }
-
     /// <summary>True when the certificate's subjectAltName matches the expected peer name. The common name is never used.</summary>
     public static bool Matches(ParsedCertificate leaf, PeerName expected)
     {

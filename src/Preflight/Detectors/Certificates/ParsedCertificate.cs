@@ -24,6 +24,8 @@ internal sealed class ParsedCertificate
         Sha256 = Convert.ToHexStringLower(SHA256.HashData(encoded));
         Subject = certificate.SubjectDN;
         Issuer = certificate.IssuerDN;
+        SubjectText = Display(Subject);
+        IssuerText = Display(Issuer);
         SubjectDer = Subject.GetEncoded();
         IssuerDer = Issuer.GetEncoded();
         SpkiDer = certificate.CertificateStructure.SubjectPublicKeyInfo.GetEncoded();
@@ -43,6 +45,15 @@ internal sealed class ParsedCertificate
     public string Sha256 { get; }
 
     public X509Name Subject { get; }
+
+    /// <summary>The subject as people read it (RFC 4514 order: CN first).</summary>
+    public string SubjectText { get; }
+
+    /// <summary>The issuer as people read it (RFC 4514 order: CN first).</summary>
+    public string IssuerText { get; }
+
+    /// <summary>A distinguished name in RFC 4514 order (most specific RDN first), as OpenSSL and .NET show it.</summary>
+    public static string Display(X509Name name) => name.ToString(true, X509Name.DefaultSymbols);
     public X509Name Issuer { get; }
     public byte[] SubjectDer { get; }
     public byte[] IssuerDer { get; }
@@ -302,7 +313,7 @@ internal sealed class ParsedCertificate
         _ => oid,
     };
 
-    public override string ToString() => Subject.ToString();
+    public override string ToString() => SubjectText;
 }
 
 /// <summary>A CA's name constraints: the bases of its permitted and excluded subtrees (null when absent).</summary>

@@ -4,7 +4,8 @@ namespace Preflight.Detectors.Certificates;
 /// <param name="Label">The label after <c>BEGIN</c> (<c>CERTIFICATE</c>, <c>X509 CRL</c>, <c>PRIVATE KEY</c>, …).</param>
 /// <param name="Der">The decoded body, or null when the base64 is broken or the END line is missing.</param>
 /// <param name="Line">1-based line of the BEGIN line.</param>
-internal sealed record PemBlock(string Label, byte[]? Der, int Line);
+/// <param name="Placeholder">The body is an example placeholder (<c>...</c>, <c>&lt;your cert&gt;</c>, a few characters), as in documentation.</param>
+internal sealed record PemBlock(string Label, byte[]? Der, int Line, bool Placeholder = false);
 
 /// <summary>Finds PEM blocks anywhere in a text: bundles, and blocks embedded in YAML, JSON, XML or scripts.</summary>
 internal static class PemBlocks
@@ -38,10 +39,20 @@ internal static class PemBlocks
                 pos = bodyStart;
                 continue;
             }
-            blocks.Add(new PemBlock(label, DecodeBody(text.AsSpan(bodyStart, endAt - bodyStart)), line));
+            var body = text.AsSpan(bodyStart, endAt - bodyStart);
+            var der = DecodeBody(body);
+            blocks.Add(new PemBlock(label, der, line, der is null && IsPlaceholder(body)));
             pos = endAt + end.Length;
         }
         return blocks;
+    }
+
+    private static bool IsPlaceholder(ReadOnlySpan<char> body)
+    {
+        if (body.Contains("...", StringComparison.Ordinal) || body.Contains('…') || body.Contains('<')) return true;
+        int base64 = 0;
+        foreach (char ch in body) if (char.IsAsciiLetterOrDigit(ch)) base64++;
+        return base64 < 40;
     }
 
     private static int CountNewlines(string text, int from, int to)

@@ -221,7 +221,7 @@ public class CertificatesDetectorTests
         report.Inventory.Certificates.Should().BeEmpty();
     }
 
-    [TestCase("broken.pem", "-----BEGIN CERTIFICATE-----\nMIIB!!!notbase64\n-----END CERTIFICATE-----\n")]
+    [TestCase("broken.pem", "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUAMBEx!!!DzANBgNVBAMMBnVu\n-----END CERTIFICATE-----\n")]
     [TestCase("truncated.pem", "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAK\n")]
     [TestCase("short.pem", "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBnVu\n-----END CERTIFICATE-----\n")]
     public async Task Scan_reports_malformed_pem_without_crashing(string name, string content)
@@ -232,6 +232,33 @@ public class CertificatesDetectorTests
 
         Of(report, "PF601").Should().ContainSingle().Which.Location.Path.Should().Be(name);
         report.Diagnostics.Should().BeEmpty();
+    }
+
+    [TestCase("docs/README.md", "Put your certificate here:\n\n    -----BEGIN CERTIFICATE-----\n    ...\n    -----END CERTIFICATE-----\n")]
+    [TestCase("conf/app.yaml", "tls:\n  cert: \"-----BEGIN CERTIFICATE-----\\n<your certificate>\\n-----END CERTIFICATE-----\"\n")]
+    public async Task Scan_ignores_documentation_placeholders_between_pem_markers(string name, string content)
+    {
+        using var dir = new TempDir();
+
+        var report = await Scan(dir, null, (name, content));
+
+        report.Findings.Should().BeEmpty();
+        report.Inventory.Certificates.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Scan_reads_the_certificates_of_a_java_keystore()
+    {
+        using var dir = new TempDir();
+        var root = Root("CN=Keystore Root");
+        var store = new Org.BouncyCastle.Security.JksStore();
+        store.SetCertificateEntry("root", root.Certificate);
+        using var ms = new MemoryStream();
+        store.Save(ms, "changeit".ToCharArray());
+
+        var report = await Scan(dir, null, ("conf/truststore.jks", ms.ToArray()));
+
+        report.Inventory.Certificates.Should().ContainSingle().Which.Subject.Should().Be("CN=Keystore Root");
     }
 
     [Test]
