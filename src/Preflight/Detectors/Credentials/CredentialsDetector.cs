@@ -15,6 +15,8 @@ public sealed class CredentialsDetector : IDetector
 {
     private readonly TextScanner _scanner = TextScanner.Default;
 
+    private static readonly KeywordIndex CSharpGate = new([.. GenericAssignments.Keywords, "NetworkCredential"]);
+
     /// <inheritdoc />
     public string Id => CredentialRules.DetectorId;
 
@@ -63,7 +65,9 @@ public sealed class CredentialsDetector : IDetector
         bool csharp = context.Info.Extension is ".cs" or ".csx";
         _scanner.Scan(text, path, generic: !csharp, binary: false, hits);
         BlockAnalyzers.Scan(text, hits);
-        if (csharp) CSharpLiterals.Scan(context.Content.CSharpSyntaxTree, path, hits, context.CancellationToken);
+        // The syntax tree is built only when a credential-like name or NetworkCredential occurs at all.
+        if (csharp && CSharpGate.IndexOfAny(text) >= 0) CSharpLiterals.Scan(context.Content.CSharpSyntaxTree, path, hits, context.CancellationToken);
+        if (hits.Count == 0) return;
         var lines = context.Content.Lines;
         foreach (var hit in Deduplicate(hits, byOffset: true))
         {

@@ -1,19 +1,18 @@
-using System.Buffers;
 using System.Text.RegularExpressions;
 using Preflight.Findings;
 
 namespace Preflight.Detectors.Credentials;
 
 /// <summary>
-/// The hot path over a text: one vectorised keyword search (<see cref="SearchValues{T}"/>, case-insensitive)
-/// finds the lines worth looking at; on each such line only the rules whose keywords occur there run their
+/// The hot path over a text: one case-insensitive keyword pass (<see cref="KeywordIndex"/>) finds the lines
+/// worth looking at; on each such line only the rules whose keywords occur there run their
 /// patterns, on the line's range of the original string (no per-line string).
 /// </summary>
 internal sealed class TextScanner
 {
     private readonly SecretRule[] _rules;
     private readonly string[][] _keywords;
-    private readonly SearchValues<string> _anyKeyword;
+    private readonly KeywordIndex _anyKeyword;
 
     public static TextScanner Default { get; } = new(TypedRules.All);
 
@@ -23,7 +22,7 @@ internal sealed class TextScanner
         _keywords = [.. _rules.Select(r => r.Keywords.ToArray())];
         var all = _rules.SelectMany(r => r.Keywords).Concat(GenericAssignments.Keywords)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        _anyKeyword = SearchValues.Create(all, StringComparison.OrdinalIgnoreCase);
+        _anyKeyword = new KeywordIndex(all);
     }
 
     public IReadOnlyList<SecretRule> Rules => _rules;
@@ -40,7 +39,7 @@ internal sealed class TextScanner
         int pos = 0;
         while (pos < span.Length)
         {
-            int found = span[pos..].IndexOfAny(_anyKeyword);
+            int found = _anyKeyword.IndexOfAny(span[pos..]);
             if (found < 0) break;
             int hit = pos + found;
             int lineStart = hit == 0 ? 0 : span[..hit].LastIndexOfAny('\n', '\r') + 1;

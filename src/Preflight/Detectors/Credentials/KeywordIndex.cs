@@ -1,0 +1,44 @@
+namespace Preflight.Detectors.Credentials;
+
+/// <summary>
+/// Finds the first occurrence of any keyword, case-insensitively, in one pass: a table of the keywords' first
+/// two (ASCII, lower-cased) characters says at which positions a keyword can start, and only there are the
+/// keywords of that pair compared. Measured here it is far faster than <c>SearchValues&lt;string&gt;</c> over
+/// the same ~140 keywords, several of them two or three characters long.
+/// </summary>
+internal sealed class KeywordIndex
+{
+    private readonly string[]?[] _byPair = new string[]?[128 * 128];
+
+    public KeywordIndex(IEnumerable<string> keywords)
+    {
+        var buckets = new Dictionary<int, List<string>>();
+        foreach (var k in keywords.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (k.Length < 2 || k[0] >= 128 || k[1] >= 128) throw new ArgumentException($"keyword '{k}' must start with two ASCII characters", nameof(keywords));
+            int pair = (Lower(k[0]) << 7) | Lower(k[1]);
+            if (!buckets.TryGetValue(pair, out var list)) buckets[pair] = list = [];
+            list.Add(k);
+        }
+        foreach (var (pair, list) in buckets) _byPair[pair] = [.. list];
+    }
+
+    private static int Lower(char c) => c is >= 'A' and <= 'Z' ? c + 32 : c;
+
+    /// <summary>The index of the first keyword occurrence in <paramref name="text"/>, or -1.</summary>
+    public int IndexOfAny(ReadOnlySpan<char> text)
+    {
+        var table = _byPair;
+        for (int i = 0; i + 1 < text.Length; i++)
+        {
+            int c0 = text[i], c1 = text[i + 1];
+            if ((c0 | c1) >= 128) continue;
+            var bucket = table[(Lower((char)c0) << 7) | Lower((char)c1)];
+            if (bucket is null) continue;
+            var rest = text[i..];
+            foreach (var k in bucket)
+                if (rest.StartsWith(k, StringComparison.OrdinalIgnoreCase)) return i;
+        }
+        return -1;
+    }
+}
