@@ -37,7 +37,7 @@ public static class InventoryComparison
         Diff(changes, "credentials", baseline.Credentials, current.Credentials,
             c => c.Fingerprint, c => $"{c.RuleId} credential", (_, _) => null, c => c.Location, c => c.Fingerprint);
         Diff(changes, "certificates", baseline.Certificates, current.Certificates,
-            c => c.Sha256, c => $"{c.Subject} (until {c.NotAfter:yyyy-MM-dd})", (_, _) => null, c => c.Location, c => c.Subject);
+            c => c.Sha256, c => $"certificate valid until {c.NotAfter:yyyy-MM-dd}", (_, _) => null, c => c.Location, c => c.Subject);
         Diff(changes, "migrations", baseline.Migrations, current.Migrations,
             m => m.Location.Path, m => $"{m.Runner} migration {m.Version}".TrimEnd(), (a, b) => a.Statements == b.Statements ? null : $"{a.Statements} → {b.Statements} statements",
             m => m.Location, m => m.Location.Path);
