@@ -29,6 +29,13 @@ public class DetectorContext
     /// </summary>
     public Inventory? Baseline => _state.Baseline;
 
+    /// <summary>
+    /// True while the baseline package (<c>--baseline</c>) is read for its inventory. What <see cref="Report"/>
+    /// reports then is discarded; a detector that has something to say about the installed version itself
+    /// (its jobs firing inside the maintenance window) uses <see cref="ReportFromBaseline"/>.
+    /// </summary>
+    public bool ScanningBaseline => _state.IsBaseline;
+
     /// <summary>Unit names installed on the target host (<c>--installed-units</c>), when given.</summary>
     public IReadOnlySet<string>? InstalledUnits => _state.InstalledUnits;
 
@@ -75,6 +82,30 @@ public class DetectorContext
         return finding;
     }
 
+    /// <summary>
+    /// While <see cref="ScanningBaseline"/>: reports a finding about the installed version that the new
+    /// package's report carries. Its location is a path in the baseline package; the property <c>package</c>
+    /// is <c>baseline</c>, and its fingerprint differs from any finding of the new package at the same path.
+    /// </summary>
+    public Finding ReportFromBaseline(
+        RuleDescriptor rule,
+        Location location,
+        string message,
+        string identity,
+        string? evidence = null,
+        Severity? severity = null,
+        IReadOnlyDictionary<string, string>? properties = null)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(location);
+        var props = new Dictionary<string, string>(properties ?? EmptyProperties) { ["package"] = "baseline" };
+        var effective = Options.SeverityOverrides.TryGetValue(rule.Id, out var configured) ? configured : severity ?? rule.DefaultSeverity;
+        var finding = new Finding(rule.Id, rule.Name, rule.Detector, effective, message, location, evidence,
+            Fingerprint.Compute(rule.Id, location.Path, "baseline\0" + identity), props);
+        if (!Options.DisabledRules.Contains(rule.Id)) _state.CarriedFindings.Add(finding);
+        return finding;
+    }
+
     /// <summary>Records that something could not be analysed in full.</summary>
     public void Diagnostic(string path, string message) => _state.Diagnostics.Add(new ScanDiagnostic(path, message));
 
@@ -111,4 +142,6 @@ internal sealed class ScanState(ScanOptions options, CancellationToken cancellat
     public InventoryBuilder Inventory { get; } = new();
     public Inventory? Baseline { get; init; }
     public IReadOnlySet<string>? InstalledUnits { get; init; }
+    public bool IsBaseline { get; init; }
+    public ConcurrentBag<Finding> CarriedFindings { get; } = [];
 }

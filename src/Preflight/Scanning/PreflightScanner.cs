@@ -30,10 +30,11 @@ public static class PreflightScanner
         var known = options.Since is { } since ? await ReadFingerprintsAsync(since, cancellationToken).ConfigureAwait(false) : null;
 
         Inventory? baselineInventory = null;
+        IEnumerable<Finding> carried = [];
         BaselineInfo? baselineInfo = null;
         if (options.Baseline is { } baselinePath)
         {
-            var baselineState = new ScanState(options, cancellationToken) { InstalledUnits = installed };
+            var baselineState = new ScanState(options, cancellationToken) { InstalledUnits = installed, IsBaseline = true };
             PackageSummary baselineSummary;
             try
             {
@@ -44,13 +45,14 @@ public static class PreflightScanner
                 throw new PackageUnreadableException($"baseline: {ex.Message}", ex) { NotFound = ex.NotFound };
             }
             baselineInventory = baselineState.Inventory.Build();
+            carried = baselineState.CarriedFindings;
             baselineInfo = new BaselineInfo(baselineSummary.Path, baselineSummary.Sha256);
         }
 
         var state = new ScanState(options, cancellationToken) { Baseline = baselineInventory, InstalledUnits = installed };
         var summary = await RunAsync(path, state, cancellationToken).ConfigureAwait(false);
 
-        var findings = state.Findings.ToList();
+        var findings = state.Findings.Concat(carried).ToList();
         findings.Sort(Finding.ReportOrder);
         if (known is not null)
         {

@@ -51,3 +51,39 @@ public class DemoBaselineTests
             .Should().BeEquivalentTo(["PF403 etc/systemd/system/dten-report.service:3", "PF403 etc/systemd/system/dten-report.service:4"]);
     }
 }
+
+public class DemoBaselineEndpointTests
+{
+    [Test]
+    public async Task A_public_host_the_installed_version_never_used_is_medium_and_a_known_one_stays_low()
+    {
+        var asOf = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+        var report = await PreflightScanner.ScanAsync(DemoFixture.ZipPath, ScanOptions.Default with { AsOf = asOf, Baseline = DemoFixture.BaselineZipPath });
+
+        var publicHosts = report.Findings.Where(f => f.RuleId == "PF205").ToDictionary(f => f.Properties["host"], f => f.Severity);
+        publicHosts.Should().Contain("api.dten-cloud.io", Severity.Low, "4.2.3 already called the vendor's API");
+        publicHosts.Should().Contain("downloads.dten-cloud.io", Severity.Medium, "the license-check download is new in 5.0.0");
+    }
+}
+
+public class DemoBaselineWindowTests
+{
+    [Test]
+    public async Task Jobs_of_the_installed_version_that_fire_in_the_window_are_reported_as_the_baselines()
+    {
+        var options = ScanOptions.Default with
+        {
+            AsOf = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero),
+            Baseline = DemoFixture.BaselineZipPath,
+            MaintenanceWindow = MaintenanceWindow.Parse("2026-11-28T02:00Z/PT1H"),
+        };
+        var report = await PreflightScanner.ScanAsync(DemoFixture.ZipPath, options);
+
+        var collisions = report.Findings.Where(f => f.RuleId == "PF106" && f.Location.Path == "etc/cron.d/dten-cleanup").ToList();
+        collisions.Should().HaveCount(2, "4.2.3's cleanup job fires at 02:15 until the upgrade replaces it, and 5.0.0's does too");
+        var installed = collisions.Single(f => f.Properties.TryGetValue("package", out var p) && p == "baseline");
+        installed.Message.Should().StartWith("In the installed version, ");
+        installed.Severity.Should().Be(Severity.Medium);
+        installed.Fingerprint.Should().NotBe(collisions.Single(f => !f.Properties.ContainsKey("package")).Fingerprint);
+    }
+}

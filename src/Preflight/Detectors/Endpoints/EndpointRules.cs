@@ -33,7 +33,7 @@ public static class EndpointRules
 
     /// <summary>PF205.</summary>
     public static readonly RuleDescriptor PublicEndpoint = R("PF205", "public-endpoint", Severity.Low,
-        "A public host the package talks to that is not in the allowlist.",
+        "A public host the package talks to that is not in the allowlist; medium when the installed version (--baseline) never talked to it.",
         "Review the host and add it (or its domain, `*.vendor.com`) to `endpoints.allow` in the configuration once it is approved.");
 
     /// <summary>All PF2xx rules, in id order.</summary>

@@ -217,7 +217,14 @@ public sealed class EndpointsDetector : IDetector
             reported = true;
         }
         if (!reported)
-            context.Report(EndpointRules.PublicEndpoint, location, $"The package talks to the public host {c.Host}{where} ({shown}), which is not in the allowlist", identity, shown, properties: props);
+        {
+            // With a baseline, a host the installed version never talked to is new with this upgrade: medium.
+            bool isNew = context.Baseline is { } baseline && !baseline.Endpoints.Any(e => string.Equals(e.Host, c.Host, StringComparison.OrdinalIgnoreCase));
+            if (isNew) props["newSinceBaseline"] = "true";
+            context.Report(EndpointRules.PublicEndpoint, location,
+                $"The package talks to the public host {c.Host}{where} ({shown}), which is not in the allowlist{(isNew ? " and is new since the installed version" : "")}",
+                identity, shown, severity: isNew ? Severity.Medium : null, properties: props);
+        }
     }
 
     /// <inheritdoc />

@@ -156,36 +156,39 @@ public sealed class ScheduledTasksDetector : IDetector
     private static void ReportCollision(DetectorContext context, TaskDefinition task, string what, string identity, Configuration.MaintenanceWindow window)
     {
         bool touches = CommandText.TouchesDatabaseOrServices(task.Command) || CommandText.TouchesDatabaseOrServices(task.Body) || CommandText.TouchesDatabaseOrServices(task.ActivatesUnit);
-        var severity = touches ? Severity.High : Severity.Medium;
+        // The installed version's jobs keep firing until the upgrade replaces them: reported too, as medium.
+        bool baseline = context.ScanningBaseline;
+        var severity = touches && !baseline ? Severity.High : Severity.Medium;
+        if (baseline) what = "In the installed version, " + char.ToLowerInvariant(what[0]) + what[1..];
         string windowText = window.ToString();
+        string touchText = touches ? " — and it touches a database or services" : string.Empty;
+
+        void Emit(string message, Dictionary<string, string> properties)
+        {
+            properties["window"] = windowText;
+            properties["touchesDatabaseOrServices"] = touches ? "true" : "false";
+            if (baseline)
+                context.ReportFromBaseline(ScheduledTaskRules.WindowCollision, task.Location, message + touchText, identity, evidence: task.Expression, severity: severity, properties: properties);
+            else
+                context.Report(ScheduledTaskRules.WindowCollision, task.Location, message + touchText, identity, evidence: task.Expression, severity: severity, properties: properties);
+        }
+
         if (task.Schedule is not null)
         {
             var runs = task.Schedule.RunsBetween(window.Start, window.End, 1000);
             if (runs.Count == 0) return;
             var shown = string.Join(", ", runs.Take(10).Select(static r => r.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
             string more = runs.Count > 10 ? $" and {runs.Count - 10} more" : string.Empty;
-            context.Report(ScheduledTaskRules.WindowCollision, task.Location,
-                $"{what} fires {runs.Count} time(s) inside the maintenance window {windowText}: {shown}{more}" + (touches ? " — and it touches a database or services" : string.Empty),
-                identity, evidence: task.Expression, severity: severity,
-                properties: new Dictionary<string, string>
-                {
-                    ["window"] = windowText,
-                    ["firings"] = string.Join(",", runs.Select(static r => r.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))),
-                    ["count"] = runs.Count.ToString(CultureInfo.InvariantCulture),
-                    ["touchesDatabaseOrServices"] = touches ? "true" : "false",
-                });
+            Emit($"{what} fires {runs.Count} time(s) inside the maintenance window {windowText}: {shown}{more}", new Dictionary<string, string>
+            {
+                ["firings"] = string.Join(",", runs.Select(static r => r.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))),
+                ["count"] = runs.Count.ToString(CultureInfo.InvariantCulture),
+            });
         }
         else if (task.Period is { } period && period <= window.Duration)
         {
-            context.Report(ScheduledTaskRules.WindowCollision, task.Location,
-                $"{what} fires every {SystemdUnits.Describe(period)}, so at least once inside the maintenance window {windowText} (exact times depend on when it last ran)" + (touches ? " — and it touches a database or services" : string.Empty),
-                identity, evidence: task.Expression, severity: severity,
-                properties: new Dictionary<string, string>
-                {
-                    ["window"] = windowText,
-                    ["period"] = SystemdUnits.Describe(period),
-                    ["touchesDatabaseOrServices"] = touches ? "true" : "false",
-                });
+            Emit($"{what} fires every {SystemdUnits.Describe(period)}, so at least once inside the maintenance window {windowText} (exact times depend on when it last ran)",
+                new Dictionary<string, string> { ["period"] = SystemdUnits.Describe(period) });
         }
     }
 
