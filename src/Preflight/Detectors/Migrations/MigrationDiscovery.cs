@@ -150,9 +150,9 @@ internal static partial class MigrationDiscovery
     [GeneratedRegex(@"^(?<v>\d+)_.+\.(?<dir>up|down)\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex GolangMigrate();
 
-    [GeneratedRegex(@"(^|\n)\s*GO\s*(\r?\n|$)|\[dbo\]|\bNVARCHAR\b|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\bsp_\w+|\bWITH\s*\(\s*ONLINE\s*=", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"(^|\n)\s*GO\s*(\r?\n|$)|\[dbo\]|\bNVARCHAR\b|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\bsp_\w+|\bWITH\s*\(\s*ONLINE\s*=|\bSET\s+LOCK_TIMEOUT\s+-?\d|\bWAIT_AT_LOW_PRIORITY\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex TSqlMarkers();
 
-    [GeneratedRegex(@"`\w+`|\bENGINE\s*=\s*\w+|\bAUTO_INCREMENT\b|\bALGORITHM\s*=\s*(INSTANT|INPLACE|COPY)", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"`\w+`|\bENGINE\s*=\s*\w+|\bAUTO_INCREMENT\b|\bALGORITHM\s*=\s*(INSTANT|INPLACE|COPY)|\block_wait_timeout\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex MySqlMarkers();
 }

@@ -101,6 +101,26 @@ public static class MigrationRules
         "A script applies migrations in a loop (`psql -f`, `sqlcmd -i`) without any lock against a concurrent run.",
         "Two hosts upgrading at once apply the same migrations twice, interleaved. Use a runner that locks (Flyway, Liquibase, golang-migrate, EF Core 9+), or serialise the loop with `flock` on a shared path or a session-held `pg_advisory_lock` / `sp_getapplock`.");
 
+    /// <summary>PF519.</summary>
+    public static readonly RuleDescriptor TSqlAlterColumn = R("PF519", "tsql-alter-column", Severity.High,
+        "T-SQL ALTER TABLE ... ALTER COLUMN changes a column's type, size or nullability on an existing table under a Sch-M lock.",
+        "Only widening a varchar/nvarchar/varbinary is metadata-only; other changes check or rewrite every row while blocking all reads and writes. Add a new column, backfill it in batches, and switch over.");
+
+    /// <summary>PF520.</summary>
+    public static readonly RuleDescriptor TSqlConstraintWithCheck = R("PF520", "tsql-constraint-with-check", Severity.High,
+        "A T-SQL CHECK or FOREIGN KEY constraint is added to an existing table WITH CHECK (the default), scanning it under a Sch-M lock.",
+        "Add it `WITH NOCHECK` (only new rows are checked, the lock is brief), then run `ALTER TABLE t WITH CHECK CHECK CONSTRAINT c` in a quiet window so the optimizer trusts it.");
+
+    /// <summary>PF521.</summary>
+    public static readonly RuleDescriptor MalformedTSql = R("PF521", "malformed-tsql", Severity.Low,
+        "A T-SQL migration does not parse (ScriptDom, SQL Server 2022 grammar); it was not analysed.",
+        "sqlcmd or the runner will likely fail on it too. Fix the syntax error at the reported line.");
+
+    /// <summary>PF522.</summary>
+    public static readonly RuleDescriptor MySqlAlterWithoutOnline = R("PF522", "mysql-alter-without-online", Severity.Medium,
+        "A MySQL ALTER TABLE or CREATE INDEX on an existing table names neither ALGORITHM=INSTANT nor ALGORITHM=INPLACE with LOCK=NONE.",
+        "Without them MySQL silently picks the best algorithm it can, which may copy the table and block writes. State `ALGORITHM=INSTANT` or `ALGORITHM=INPLACE, LOCK=NONE` so the statement fails instead of locking; operations that cannot run online (column type changes, CONVERT TO CHARACTER SET, FULLTEXT/SPATIAL indexes, dropping the primary key) belong in gh-ost or pt-online-schema-change.");
+
     /// <summary>All PF5xx rules, in id order.</summary>
     public static IReadOnlyList<RuleDescriptor> All { get; } =
     [
@@ -108,5 +128,6 @@ public static class MigrationRules
         ValidateInSameTransaction, SetNotNullWithoutCheck, RewritingTypeChange, RewritingAddColumn,
         UniqueWithoutUsingIndex, DropIndexWithoutConcurrently, BlockingMaintenance, BackwardIncompatible,
         FullTableDml, DdlWithBackfill, IgnoreWithoutReason, NotNullColumnWithoutDefault, Unterminated, RunnerWithoutLock,
+        TSqlAlterColumn, TSqlConstraintWithCheck, MalformedTSql, MySqlAlterWithoutOnline,
     ];
 }

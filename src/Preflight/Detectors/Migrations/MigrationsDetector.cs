@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Preflight.Content;
+using Preflight.Detectors.Migrations.MySql;
 using Preflight.Detectors.Migrations.Postgres;
+using Preflight.Detectors.Migrations.SqlServer;
 using Preflight.Findings;
 
 namespace Preflight.Detectors.Migrations;
@@ -16,7 +18,7 @@ public sealed class MigrationsDetector : IDetector
     private readonly ConcurrentBag<Parsed> _migrations = [];
     private readonly ConcurrentDictionary<string, string> _flywayInitSql = new(StringComparer.Ordinal);
 
-    private sealed record Parsed(PgMigration Migration, MigrationKind Kind, string Dialect, int Statements);
+    private sealed record Parsed(PgMigration Migration, MigrationKind Kind, string Dialect, int Statements, IReadOnlyList<SqlEvent>? Events = null);
 
     /// <inheritdoc />
     public string Id => MigrationRules.DetectorId;
@@ -63,7 +65,10 @@ public sealed class MigrationsDetector : IDetector
         string dialect = MigrationDiscovery.SniffDialect(text);
         if (dialect != "postgresql")
         {
-            _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, new PgScript([], null)), kind, dialect, 0));
+            var other = dialect == "sqlserver" ? TSqlAnalyzer.Analyze(text) : MySqlAnalyzer.Analyze(text);
+            if (other.Malformed is { } m)
+                context.Report(dialect == "sqlserver" ? MigrationRules.MalformedTSql : MigrationRules.Unterminated, context.At(m.Line, m.Column), $"{info.FileName}: {m.Message}; the file was not analysed", $"malformed:{m.Line}");
+            _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, new PgScript([], null)), kind, dialect, other.Statements, other.Events));
             return;
         }
         var script = PgScript.Parse(text, context.Content.Lines);
@@ -137,6 +142,7 @@ public sealed class MigrationsDetector : IDetector
         var ordered = Order(_migrations);
         foreach (var p in ordered)
             context.Inventory.Add(new MigrationItem(new Location(p.Migration.Path), p.Kind.Runner, p.Dialect, p.Kind.Version, p.Statements));
+        ReportOtherDialects(context, ordered);
         // Flyway's initSql runs on every connection: its SET lock_timeout is in force in every Flyway migration
         var init = _flywayInitSql.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => PgScript.Parse(kv.Value)).FirstOrDefault();
         var analyzer = PgAnalyzer.Run(ordered.Where(p => p.Dialect == "postgresql")
@@ -158,6 +164,30 @@ public sealed class MigrationsDetector : IDetector
             context.Report(issue.Rule, new Location(issue.Migration.Path, st.Line, st.Column), issue.Message,
                 identity: $"{st.Evidence}\n{issue.Message}", evidence: st.Evidence, severity: issue.Severity,
                 properties: properties, suppressionReason: issue.SuppressedBecause);
+        }
+    }
+
+    /// <summary>T-SQL and MySQL: walks the files in order, dropping findings on tables an earlier statement of the set created.</summary>
+    private static void ReportOtherDialects(DetectorContext context, List<Parsed> ordered)
+    {
+        var created = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var p in ordered)
+        {
+            if (p.Events is null) continue;
+            if (!created.TryGetValue(p.Dialect, out var tables)) created[p.Dialect] = tables = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var issue in SqlEvent.Effective(p.Events, tables))
+            {
+                var properties = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["runner"] = p.Kind.Runner,
+                    ["dialect"] = p.Dialect,
+                    ["statement"] = issue.Statement,
+                };
+                if (issue.Table is not null) properties["table"] = issue.Table;
+                if (issue.Lock is not null) properties["lock"] = issue.Lock;
+                context.Report(issue.Rule, new Location(p.Migration.Path, issue.Line, issue.Column), issue.Message,
+                    identity: $"{issue.Evidence}\n{issue.Message}", evidence: issue.Evidence, properties: properties);
+            }
         }
     }
 
