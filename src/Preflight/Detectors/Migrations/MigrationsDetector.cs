@@ -68,7 +68,7 @@ public sealed class MigrationsDetector : IDetector
             var other = dialect == "sqlserver" ? TSqlAnalyzer.Analyze(text) : MySqlAnalyzer.Analyze(text);
             if (other.Malformed is { } m)
                 context.Report(dialect == "sqlserver" ? MigrationRules.MalformedTSql : MigrationRules.Unterminated, context.At(m.Line, m.Column), $"{info.FileName}: {m.Message}; the file was not analysed", $"malformed:{m.Line}");
-            _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, new PgScript([], null)), kind, dialect, other.Statements, other.Events));
+            _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, new PgScript([], null)), kind, dialect, other.Statements, Suppress(context, other.Events)));
             return;
         }
         var script = PgScript.Parse(text, context.Content.Lines);
@@ -130,6 +130,34 @@ public sealed class MigrationsDetector : IDetector
         return result;
     }
 
+    /// <summary>T-SQL and MySQL: <c>-- preflight-ignore PF5xx: reason</c> in the comment lines right above a statement.</summary>
+    private static List<SqlEvent> Suppress(EntryContext context, IReadOnlyList<SqlEvent> events)
+    {
+        var lines = context.Content.Lines;
+        var result = new List<SqlEvent>(events.Count);
+        var reported = new HashSet<int>();
+        foreach (var e in events)
+        {
+            if (e.Issue is not { } issue || issue.Line < 2 || issue.Line > lines.Count) { result.Add(e); continue; }
+            int first = issue.Line;
+            while (first > 1 && lines[first - 1].TrimStart().StartsWith("--", StringComparison.Ordinal)) first--;
+            if (first == issue.Line) { result.Add(e); continue; }
+            var sb = new System.Text.StringBuilder();
+            for (int l = first; l < issue.Line; l++) sb.Append(lines[l]).Append('\n');
+            var comments = PgScript.Parse(sb.Append("SELECT 1").ToString()).Statements[0];
+            foreach (var bad in comments.BadSuppressions)
+            {
+                int line = first + bad.Line - 1;
+                if (reported.Add(line))
+                    context.Report(MigrationRules.IgnoreWithoutReason, context.At(line, bad.Column),
+                        $"preflight-ignore {bad.RuleId} gives no reason, so it suppresses nothing; write `-- preflight-ignore {bad.RuleId}: why this is safe here`",
+                        $"ignore-without-reason:{line}");
+            }
+            result.Add(comments.Suppressions.TryGetValue(issue.Rule.Id, out var reason) ? SqlEvent.Of(issue with { SuppressedBecause = reason }) : e);
+        }
+        return result;
+    }
+
     private static string TrimEvidence(ReadOnlySpan<char> line)
     {
         var t = line.Trim();
@@ -186,7 +214,8 @@ public sealed class MigrationsDetector : IDetector
                 if (issue.Table is not null) properties["table"] = issue.Table;
                 if (issue.Lock is not null) properties["lock"] = issue.Lock;
                 context.Report(issue.Rule, new Location(p.Migration.Path, issue.Line, issue.Column), issue.Message,
-                    identity: $"{issue.Evidence}\n{issue.Message}", evidence: issue.Evidence, properties: properties);
+                    identity: $"{issue.Evidence}\n{issue.Message}", evidence: issue.Evidence, properties: properties,
+                    suppressionReason: issue.SuppressedBecause);
             }
         }
     }

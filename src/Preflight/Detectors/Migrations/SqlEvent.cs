@@ -23,7 +23,7 @@ internal sealed record SqlEvent(string? CreatedTable, SqlIssue? Issue)
 }
 
 /// <summary>A candidate finding on a T-SQL or MySQL statement; <see cref="Table"/> null means it applies regardless.</summary>
-internal sealed record SqlIssue(RuleDescriptor Rule, int Line, int Column, string Message, string? Table, string Evidence, string Statement, string? Lock = null);
+internal sealed record SqlIssue(RuleDescriptor Rule, int Line, int Column, string Message, string? Table, string Evidence, string Statement, string? Lock = null, string? SuppressedBecause = null);
 
 /// <summary>What a non-PostgreSQL analyzer found in one file.</summary>
 internal sealed record SqlFileAnalysis(IReadOnlyList<SqlEvent> Events, int Statements, (int Line, int Column, string Message)? Malformed);

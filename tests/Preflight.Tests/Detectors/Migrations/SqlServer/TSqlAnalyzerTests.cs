@@ -121,4 +121,28 @@ public class TSqlAnalyzerTests
             "PF521 db/migration/V3__broken.sql:1");
         report.Findings.First(f => f.RuleId == "PF501").Properties.Should().Contain("dialect", "sqlserver").And.Contain("table", "dbo.orders");
     }
+
+    [Test]
+    public async Task Preflight_ignore_with_a_reason_suppresses_a_tsql_finding_and_without_one_is_PF515()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["db/migration/V1__indexes.sql"] = """
+                SET LOCK_TIMEOUT 5000;
+                GO
+                -- preflight-ignore PF501: Orders has 40 rows, built in milliseconds
+                CREATE INDEX IX_Orders_Status ON [dbo].[Orders] (Status);
+                GO
+                -- preflight-ignore PF501
+                CREATE INDEX IX_Orders_Total ON [dbo].[Orders] (Total);
+                GO
+                """,
+        };
+
+        var report = await MigrationScan.ScanFolder(files);
+
+        report.Findings.Select(f => $"{f.RuleId} {f.Location.Line} {f.Suppressed}").Should().BeEquivalentTo(
+            "PF501 4 True", "PF515 6 False", "PF501 7 False");
+        report.Findings.Single(f => f.Suppressed).SuppressionReason.Should().Be("Orders has 40 rows, built in milliseconds");
+    }
 }
