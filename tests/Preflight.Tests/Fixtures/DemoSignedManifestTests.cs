@@ -137,6 +137,43 @@ public class DemoSignedManifestTests
         bothFindings.Count.Should().Be(oldFindings.Count - 1, "only the signer's finding goes away");
     }
 
+    [Test]
+    public async Task Readme_excerpts_of_the_trust_commands_are_what_the_cli_prints()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(Preflight.Tests.Support.SharedData.RepositoryRoot, "README.md"));
+        var blocks = TextBlocksAfter(readme, "--trust fixtures/dten/trust/dten-release-root-2024.pem");
+        blocks.Should().HaveCount(2, "the README shows the run with the 2024 root and the run with both roots");
+
+        var old = await CliHarness.RunAsync("scan", DemoFixture.ZipPath, "--as-of", "2026-11-27", "--trust", OldRoot);
+        var both = await CliHarness.RunAsync("scan", DemoFixture.ZipPath, "--as-of", "2026-11-27", "--trust", OldRoot, "--trust", NewRoot);
+
+        var oldLines = old.Stdout.Split('\n');
+        var bothLines = both.Stdout.Split('\n');
+        blocks[0].Should().Contain(l => l.Contains("CA rotation", StringComparison.Ordinal));
+        foreach (var line in blocks[0].Where(static l => l.Trim() != "…"))
+            oldLines.Should().Contain(line, "the README's excerpt of the run with the 2024 root must be exact");
+        foreach (var line in blocks[1].Where(static l => l.Trim() != "…"))
+            bothLines.Should().Contain(line, "the README's excerpt of the run with both roots must be exact");
+    }
+
+    /// <summary>The first <c>```text</c> block after each <c>```sh</c> block whose command contains <paramref name="marker"/>.</summary>
+    private static List<string[]> TextBlocksAfter(string markdown, string marker)
+    {
+        var lines = markdown.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var result = new List<string[]>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i] != "```sh") continue;
+            int end = Array.IndexOf(lines, "```", i + 1);
+            if (end < 0 || !lines[(i + 1)..end].Any(l => l.Contains(marker, StringComparison.Ordinal))) continue;
+            int start = Array.IndexOf(lines, "```text", end + 1);
+            int close = Array.IndexOf(lines, "```", start + 1);
+            result.Add(lines[(start + 1)..close]);
+            i = close;
+        }
+        return result;
+    }
+
     private static List<(string Rule, string Path, string Message)> Findings(CliResult result)
     {
         result.ExitCode.Should().Be(1, "the demo has high findings either way: {0}", result);
