@@ -49,6 +49,13 @@ internal static class DemoFixture
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, pem);
         }
+        // After every other generated source: the manifest hashes the final bytes of the package's files.
+        foreach (var (relative, bytes) in DemoSigning.Generate(SourceRoot))
+        {
+            var path = Path.Combine(Folder, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, bytes);
+        }
         File.WriteAllBytes(ZipPath, DemoPackageBuilder.Build(SourceRoot));
         File.WriteAllBytes(BaselineZipPath, DemoPackageBuilder.Build(BaselineSourceRoot));
         return true;

@@ -98,7 +98,7 @@ public class DemoPackageTests
     public void Certificates_match_their_ground_truth_in_EXPECTED_md()
     {
         var truth = ExpectedCertificates();
-        truth.Keys.Should().BeEquivalentTo([DemoCertificates.RootPath, DemoCertificates.WorkerPath]);
+        truth.Keys.Should().BeEquivalentTo([DemoCertificates.RootPath, DemoCertificates.WorkerPath, DemoSigning.NewRootSourcePath, "../" + DemoSigning.OldRootTrustPath]);
 
         foreach (var (relative, row) in truth)
         {
