@@ -64,6 +64,7 @@ internal static class PreflightCli
             ScanCommand.Create(console),
             RulesCommand.Create(console, output),
             ExplainCommand.Create(console, output),
+            SuppressCommand.Create(console, output),
         };
         foreach (var option in root.Options)
         {

@@ -152,6 +152,12 @@ internal sealed class SarifRunProperties
     public required bool Failed { get; init; }
     public required int Entries { get; init; }
     public SarifBaseline? Baseline { get; init; }
+
+    /// <summary>Findings in the report, set only when more than <see cref="SarifReportWriter.MaxResults"/> (the rest are omitted).</summary>
+    public int? FindingsInReport { get; init; }
+
+    /// <summary>How many findings are not written as results (the least severe); set only when some are omitted.</summary>
+    public int? ResultsOmitted { get; init; }
 }
 
 internal sealed class SarifBaseline

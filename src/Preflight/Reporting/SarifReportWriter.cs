@@ -23,6 +23,9 @@ internal static partial class SarifReportWriter
     /// <summary>The key of the fingerprint in <c>partialFingerprints</c>.</summary>
     public const string FingerprintKey = "preflight/v1";
 
+    /// <summary>GitHub code scanning rejects a run with more results than this: the most severe are written, and the run says how many were left out.</summary>
+    public const int MaxResults = 25_000;
+
     private static readonly SarifJsonContext Context = new(new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -61,6 +64,35 @@ internal static partial class SarifReportWriter
         }
 
         var packageLocation = new SarifArtifactLocation { Uri = PackageUri(report.Package.Path), Index = 0 };
+        // Code scanning wants relative uris in results: an absolute package path is named by its file name there.
+        var resultPackageLocation = Uri.TryCreate(packageLocation.Uri, UriKind.Absolute, out _)
+            ? new SarifArtifactLocation { Uri = Uri.EscapeDataString(Path.GetFileName(report.Package.Path.TrimEnd('/', '\\'))) }
+            : packageLocation;
+        IReadOnlyList<Finding> written = report.Findings;
+        int omitted = 0;
+        if (written.Count > MaxResults)
+        {
+            // Stable: within a severity the report's order is kept.
+            written = [.. report.Findings.OrderByDescending(f => f.Severity).Take(MaxResults)];
+            omitted = report.Findings.Count - MaxResults;
+        }
+        var notifications = report.Diagnostics.Select(d => new SarifNotification
+        {
+            Level = "warning",
+            Message = new SarifText { Text = d.Message },
+            Locations = [new SarifLocation { PhysicalLocation = new SarifPhysicalLocation { ArtifactLocation = ArtifactLocation(d.Path, packageLocation) } }],
+        }).ToList();
+        if (omitted > 0)
+        {
+            notifications.Add(new SarifNotification
+            {
+                Level = "warning",
+                Message = new SarifText
+                {
+                    Text = $"The report has {report.Findings.Count} findings; code scanning accepts at most {MaxResults} results per run, so the {MaxResults} most severe are written and {omitted} are omitted. The JSON report has them all.",
+                },
+            });
+        }
         var run = new SarifRun
         {
             Tool = new SarifTool
@@ -79,12 +111,7 @@ internal static partial class SarifReportWriter
                 new SarifInvocation
                 {
                     ExecutionSuccessful = true,
-                    ToolExecutionNotifications = [.. report.Diagnostics.Select(d => new SarifNotification
-                    {
-                        Level = "warning",
-                        Message = new SarifText { Text = d.Message },
-                        Locations = [new SarifLocation { PhysicalLocation = new SarifPhysicalLocation { ArtifactLocation = ArtifactLocation(d.Path, packageLocation) } }],
-                    })],
+                    ToolExecutionNotifications = notifications,
                 },
             ],
             OriginalUriBaseIds = new Dictionary<string, SarifArtifactLocation>(StringComparer.Ordinal)
@@ -104,7 +131,7 @@ internal static partial class SarifReportWriter
                     Hashes = new Dictionary<string, string>(StringComparer.Ordinal) { ["sha-256"] = report.Package.Sha256 },
                 },
             ],
-            Results = [.. report.Findings.Select(f => Result(f, index[f.RuleId], packageLocation))],
+            Results = [.. written.Select(f => Result(f, index[f.RuleId], resultPackageLocation))],
             Properties = new SarifRunProperties
             {
                 SchemaVersion = report.SchemaVersion,
@@ -113,6 +140,8 @@ internal static partial class SarifReportWriter
                 Failed = report.Summary.Failed,
                 Entries = report.Package.Entries,
                 Baseline = report.Baseline is { } b ? new SarifBaseline { Path = b.Path, Sha256 = b.Sha256 } : null,
+                FindingsInReport = omitted > 0 ? report.Findings.Count : null,
+                ResultsOmitted = omitted > 0 ? omitted : null,
             },
         };
         return new SarifLog { Runs = [run] };
