@@ -74,16 +74,7 @@ public static class ScanReportJson
     public static ScanReport Read(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        JsonReport? wire;
-        try
-        {
-            wire = JsonSerializer.Deserialize(input, Context.JsonReport);
-        }
-        catch (JsonException ex)
-        {
-            throw Invalid(ex);
-        }
-        return FromWire(wire);
+        return Parse(() => JsonSerializer.Deserialize(input, Context.JsonReport));
     }
 
     /// <summary>Reads a JSON report from a string.</summary>
@@ -91,10 +82,15 @@ public static class ScanReportJson
     public static ScanReport Read(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        return Parse(() => JsonSerializer.Deserialize(json, Context.JsonReport));
+    }
+
+    private static ScanReport Parse(Func<JsonReport?> deserialize)
+    {
         JsonReport? wire;
         try
         {
-            wire = JsonSerializer.Deserialize(json, Context.JsonReport);
+            wire = deserialize();
         }
         catch (JsonException ex)
         {

@@ -71,14 +71,16 @@ internal static class DemoCertificates
         };
     }
 
-    private static AsymmetricCipherKeyPair NewKey(SecureRandom random)
+    /// <summary>A P-256 key pair from the seeded generator (shared with <see cref="DemoSigning"/>).</summary>
+    internal static AsymmetricCipherKeyPair NewKey(SecureRandom random)
     {
         var generator = new ECKeyPairGenerator("EC");
         generator.Init(new ECKeyGenerationParameters(SecObjectIdentifiers.SecP256r1, random));
         return generator.GenerateKeyPair();
     }
 
-    private static string ToPem(X509Certificate certificate)
+    /// <summary>PEM with LF line ends, the same on every platform.</summary>
+    internal static string ToPem(X509Certificate certificate)
     {
         using var text = new StringWriter { NewLine = "\n" };
         var pem = new PemWriter(text);

@@ -157,19 +157,7 @@ internal static class DemoSigning
         return root.Generate(new Asn1SignatureFactory("SHA256WITHECDSA", key.Private, random));
     }
 
-    private static AsymmetricCipherKeyPair NewKey(SecureRandom random)
-    {
-        var generator = new ECKeyPairGenerator("EC");
-        generator.Init(new ECKeyGenerationParameters(SecObjectIdentifiers.SecP256r1, random));
-        return generator.GenerateKeyPair();
-    }
+    private static AsymmetricCipherKeyPair NewKey(SecureRandom random) => DemoCertificates.NewKey(random);
 
-    private static string ToPem(X509Certificate certificate)
-    {
-        using var text = new StringWriter { NewLine = "\n" };
-        var pem = new PemWriter(text);
-        pem.WriteObject(certificate);
-        pem.Writer.Flush();
-        return text.ToString();
-    }
+    private static string ToPem(X509Certificate certificate) => DemoCertificates.ToPem(certificate);
 }
