@@ -106,9 +106,20 @@ public sealed class MigrationsDetector : IDetector
         var module = context.Content.Module;
         if (module is null || !EfCoreAssemblyReader.ReferencesEfCore(module) && !module.AssemblyReferences.Any(r => r.Name.StartsWith("dbup", StringComparison.OrdinalIgnoreCase) || r.Name.StartsWith("FluentMigrator", StringComparison.Ordinal)))
             return;
-        _runners.ReadAssembly(context.Info.Path, module);
-        if (!EfCoreAssemblyReader.ReferencesEfCore(module)) return;
-        foreach (var migration in EfCoreAssemblyReader.Read(module, context.CancellationToken))
+        List<EfCompiledMigration> migrations;
+        try
+        {
+            _runners.ReadAssembly(context.Info.Path, module);
+            if (!EfCoreAssemblyReader.ReferencesEfCore(module)) return;
+            migrations = EfCoreAssemblyReader.Read(module, context.CancellationToken);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or NotSupportedException or IOException)
+        {
+            // method bodies are read lazily: a malformed one surfaces here
+            context.Diagnostic(context.Info.Path, $"the EF Core migrations of this assembly could not be read ({ex.GetType().Name})");
+            return;
+        }
+        foreach (var migration in migrations)
         {
             var statements = EfStatements(migration.Pieces, p => p.Call)
                 .Select(st => st with { Evidence = Shorten($"{migration.TypeName}: {st.Evidence}") })
