@@ -21,8 +21,8 @@ public sealed class MigrationsDetector : IDetector
 
     private sealed record Parsed(PgMigration Migration, MigrationKind Kind, string Dialect, int Statements, IReadOnlyList<SqlEvent>? Events = null);
 
-    /// <summary>What the baseline scan keeps for the new package's scan: its PostgreSQL migrations in order (the schema that exists).</summary>
-    private sealed record BaselineSchema(IReadOnlyList<PgMigration> Migrations);
+    /// <summary>What the baseline scan keeps for the new package's scan: its PostgreSQL migrations in order (the schema that exists) and the keys of every migration it applied.</summary>
+    private sealed record BaselineSchema(IReadOnlyList<PgMigration> Migrations, IReadOnlySet<string> Applied);
 
     /// <inheritdoc />
     public string Id => MigrationRules.DetectorId;
@@ -242,11 +242,11 @@ public sealed class MigrationsDetector : IDetector
         if (context.ScanningBaseline)
         {
             // the installed version's migrations are the schema the new package's migrations run against
-            context.KeepForUpgrade(Id, new BaselineSchema(postgres));
+            context.KeepForUpgrade(Id, new BaselineSchema(postgres, ordered.Select(p => AppliedKey(p.Migration)).ToHashSet(StringComparer.Ordinal)));
             return;
         }
         var baseline = context.BaselineSummary(Id) as BaselineSchema;
-        var applied = baseline is null ? null : new HashSet<string>(baseline.Migrations.Select(AppliedKey), StringComparer.Ordinal);
+        var applied = baseline?.Applied;
         ReportOtherDialects(context, [.. ordered.Where(p => applied is null || !applied.Contains(AppliedKey(p.Migration)))]);
         var analyzer = new PgAnalyzer(context.Options.PostgresVersion);
         if (baseline is not null) analyzer.SeedMigrations(baseline.Migrations);

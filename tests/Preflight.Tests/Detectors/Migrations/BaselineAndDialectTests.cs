@@ -86,6 +86,22 @@ public class BaselineAndDialectTests
             && f.Message.Contains("from varchar(10)", StringComparison.Ordinal));
     }
 
+    [Test]
+    public async Task A_tsql_migration_the_baseline_already_applied_is_not_run_again_so_its_table_exists()
+    {
+        const string create = "CREATE TABLE [dbo].[orders] ([id] INT NOT NULL, [status] NVARCHAR(20) NULL);\nGO\n";
+        var upgrade = new Dictionary<string, string>
+        {
+            ["sql/mssql/001_orders.sql"] = create,
+            ["sql/mssql/002_orders_status.sql"] = "SET LOCK_TIMEOUT 5000;\nCREATE INDEX [ix_orders_status] ON [dbo].[orders] ([status]);\nGO\n",
+        };
+
+        (await Scan(upgrade, baseline: null)).Findings.Should().BeEmpty();
+        var report = await Scan(upgrade, new() { ["sql/mssql/001_orders.sql"] = create });
+        report.Findings.Should().ContainSingle().Which.Should().Match<Preflight.Findings.Finding>(f =>
+            f.RuleId == "PF501" && f.Location.Path == "sql/mssql/002_orders_status.sql" && f.Properties["dialect"] == "sqlserver");
+    }
+
     [TestCase(null, "CONCURRENTLY", "postgresql")]
     [TestCase("sqlserver", "ONLINE = ON", "sqlserver")]
     public async Task The_configured_dialect_overrides_the_sniffed_one(string? dialect, string advice, string reported)

@@ -119,6 +119,20 @@ public class RunnerLockTests
         else pf518.Should().BeEmpty();
     }
 
+    [Test]
+    public async Task FluentMigrator_referenced_by_the_project_takes_no_lock()
+    {
+        var report = await MigrationScan.ScanFolder(new()
+        {
+            ["src/Upgrader/Upgrader.csproj"] = "<Project><ItemGroup><PackageReference Include=\"FluentMigrator.Runner.Postgres\" Version=\"7.1.0\" /></ItemGroup></Project>",
+        });
+        var finding = report.Findings.Should().ContainSingle().Which;
+        finding.RuleId.Should().Be("PF518");
+        finding.Location.Path.Should().Be("src/Upgrader/Upgrader.csproj");
+        finding.Properties["runner"].Should().Be("fluentmigrator");
+        finding.Severity.Should().Be(Severity.Medium);
+    }
+
     /// <summary>A stand-in for EF Core 8's relational assembly: same assembly name, version and type names, compiled here.</summary>
     private static byte[] EfCore8StandIn() => CompiledPackage.Compile("Microsoft.EntityFrameworkCore.Relational", """
         [assembly: System.Reflection.AssemblyVersion("8.0.0.0")]
