@@ -39,9 +39,9 @@ public sealed record PackageLimits
 
     /// <summary>
     /// Bytes of one entry held in memory for the detectors. Larger entries are still read to the end (for the
-    /// limits and the hash) but only this prefix is analysed, and the report says so. Default 64 MiB.
+    /// limits and the hash) but only this prefix is analysed, and the report says so. Default 32 MiB: a text of that size is held twice (bytes and decoded UTF-16), and the scan must stay under 300 MB.
     /// </summary>
-    public int MaxAnalyzedEntryBytes { get; init; } = 64 * 1024 * 1024;
+    public int MaxAnalyzedEntryBytes { get; init; } = 32 * 1024 * 1024;
 
     /// <summary>A nested archive larger than this is spooled to a temporary file (always deleted) instead of memory. Default 64 MiB.</summary>
     public long MaxInMemoryNestedArchiveBytes { get; init; } = 64L * 1024 * 1024;

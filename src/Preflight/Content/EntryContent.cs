@@ -122,12 +122,28 @@ public sealed class EntryContent
     /// <summary>Why <see cref="Module"/> is null for an entry that looked like an assembly.</summary>
     public string? ModuleError => Module is null ? _moduleError : null;
 
-    /// <summary>A Roslyn syntax tree of <see cref="Text"/> (C# latest, script kind for <c>.csx</c>). Parsing never fails; errors are in the tree's diagnostics.</summary>
-    public SyntaxTree CSharpSyntaxTree => _syntaxTree ??= Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
-        SourceText.From(Text),
-        new CSharpParseOptions(LanguageVersion.Latest,
-            kind: _path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) ? SourceCodeKind.Script : SourceCodeKind.Regular),
-        path: _path);
+    /// <summary>
+    /// A Roslyn syntax tree of <see cref="Text"/> (C# latest, script kind for <c>.csx</c>). Parsing never fails; errors
+    /// are in the tree's diagnostics. Text nested deeper than <see cref="NestingGuard.MaxDepth"/> is not parsed (the
+    /// parser would overflow the stack): the tree is then empty and <see cref="ParseRefusal"/> says why.
+    /// </summary>
+    public SyntaxTree CSharpSyntaxTree => _syntaxTree ??= ParseCSharp();
+
+    /// <summary>Why a parser view of this entry was left empty (too deeply nested to parse safely), or null.</summary>
+    public string? ParseRefusal { get; private set; }
+
+    private SyntaxTree ParseCSharp()
+    {
+        var options = new CSharpParseOptions(LanguageVersion.Latest,
+            kind: _path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) ? SourceCodeKind.Script : SourceCodeKind.Regular);
+        var text = Text;
+        if (NestingGuard.Refusal(text, indentation: false) is { } why)
+        {
+            ParseRefusal = $"not parsed as C#: {why}; only its text was scanned";
+            text = string.Empty;
+        }
+        return Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(SourceText.From(text), options, path: _path);
+    }
 
     /// <summary>Resolves nothing: the package's references are never looked up or loaded.</summary>
     private sealed class NoAssemblyResolver : IAssemblyResolver

@@ -14,6 +14,9 @@ public class DetectorContext
 
     internal DetectorContext(ScanState state) => _state = state;
 
+    /// <summary>Remembers a full secret so that no output quotes it (see <c>SecretScrubber</c>); never written anywhere.</summary>
+    internal void RememberSecret(string secret) => _state.Secrets.TryAdd(secret, 0);
+
     /// <summary>The scan's options.</summary>
     public ScanOptions Options => _state.Options;
 
@@ -161,4 +164,7 @@ internal sealed class ScanState(ScanOptions options, CancellationToken cancellat
     public ConcurrentBag<Finding> CarriedFindings { get; } = [];
     public ConcurrentDictionary<string, object> Kept { get; } = new(StringComparer.Ordinal);
     public IReadOnlyDictionary<string, object>? BaselineKept { get; init; }
+
+    /// <summary>Every full secret found in this scan, kept in memory only to mask it wherever another detector quotes it.</summary>
+    public ConcurrentDictionary<string, byte> Secrets { get; } = new(StringComparer.Ordinal);
 }

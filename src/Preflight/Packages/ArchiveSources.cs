@@ -160,6 +160,13 @@ internal static class ArchiveSources
                     "The entry's data does not match the CRC-32 the archive records (corrupt or altered); it was analysed as read.", "crc");
                 session.Diagnostic(path, "CRC-32 mismatch");
             }
+            else if (outcome.Complete && entry.Size >= 0 && outcome.Size != entry.Size)
+            {
+                // A size lie makes tools disagree on what the entry holds (one trusts the directory, one the data).
+                session.Issue(PackageRules.UnreadableEntry, path,
+                    string.Create(CultureInfo.InvariantCulture, $"The entry decompresses to {outcome.Size} bytes but the archive records {entry.Size}; tools that trust the record see different content. It was analysed as read."),
+                    "size-mismatch");
+            }
         }
     }
 

@@ -31,7 +31,7 @@ public sealed record PackageLimitDescription(string Name, string Default, RuleDe
 /// <item><term><c>MaxEntries</c> (200,000)</term><description>PF012, reading stops.</description></item>
 /// <item><term><c>MaxDepth</c> (8)</term><description>PF013, the deeper archive is not opened.</description></item>
 /// <item><term><c>MaxDuration</c> (10 minutes)</term><description>PF014, reading stops.</description></item>
-/// <item><term><c>MaxAnalyzedEntryBytes</c> (64 MiB)</term><description>PF015 (info), detectors see only the first part.</description></item>
+/// <item><term><c>MaxAnalyzedEntryBytes</c> (32 MiB)</term><description>PF015 (info), detectors see only the first part.</description></item>
 /// <item><term><c>MaxInMemoryNestedArchiveBytes</c> (64 MiB)</term><description>no finding: larger nested zips go to a temporary file, deleted after the scan.</description></item>
 /// </list>
 /// </remarks>
@@ -56,7 +56,7 @@ public static class PackageLimitCatalog
             "Archives inside archives; the package itself is depth 0."),
         new(nameof(PackageLimits.MaxDuration), "10 minutes", PackageRules.TimeBudget, true,
             "Wall-clock time spent reading one package."),
-        new(nameof(PackageLimits.MaxAnalyzedEntryBytes), "64 MiB", PackageRules.PartiallyAnalyzed, false,
+        new(nameof(PackageLimits.MaxAnalyzedEntryBytes), "32 MiB", PackageRules.PartiallyAnalyzed, false,
             "Bytes of one entry held in memory for the detectors; the rest is read for the limits only."),
         new(nameof(PackageLimits.MaxInMemoryNestedArchiveBytes), "64 MiB", null, false,
             "Memory for nested zips (which need random access) across all nesting levels; beyond it they are spooled to one temporary folder per scan, always deleted."),

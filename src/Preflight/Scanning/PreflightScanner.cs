@@ -31,6 +31,7 @@ public static class PreflightScanner
 
         Inventory? baselineInventory = null;
         IEnumerable<Finding> carried = [];
+        var baselineSecrets = new List<string>();
         BaselineInfo? baselineInfo = null;
         IReadOnlyDictionary<string, object>? baselineKept = null;
         if (options.Baseline is { } baselinePath)
@@ -48,13 +49,15 @@ public static class PreflightScanner
             baselineInventory = baselineState.Inventory.Build();
             carried = baselineState.CarriedFindings;
             baselineKept = baselineState.Kept;
+            foreach (var secret in baselineState.Secrets.Keys) baselineSecrets.Add(secret);
             baselineInfo = new BaselineInfo(baselineSummary.Path, baselineSummary.Sha256);
         }
 
         var state = new ScanState(options, cancellationToken) { Baseline = baselineInventory, BaselineKept = baselineKept, InstalledUnits = installed };
         var summary = await RunAsync(path, state, cancellationToken).ConfigureAwait(false);
 
-        var findings = state.Findings.Concat(carried).ToList();
+        var scrubber = new SecretScrubber(state.Secrets.Keys.Concat(baselineSecrets));
+        var findings = state.Findings.Concat(carried).Select(scrubber.Scrub).ToList();
         findings.Sort(Finding.ReportOrder);
         if (known is not null)
         {
@@ -75,10 +78,12 @@ public static class PreflightScanner
                 state.Diagnostics.Add(new ScanDiagnostic(string.Empty, $"suppression {r.Suppression.Describe()} matched no finding; remove it if the problem is gone"));
         }
         var diagnostics = state.Diagnostics
+            .Select(scrubber.Scrub)
             .OrderBy(d => d.Path, StringComparer.Ordinal)
             .ThenBy(d => d.Message, StringComparer.Ordinal)
             .ToList();
-        var inventory = state.Inventory.Build();
+        var inventory = scrubber.Scrub(state.Inventory.Build());
+        if (baselineInventory is not null) baselineInventory = scrubber.Scrub(baselineInventory);
         return new ScanReport
         {
             Tool = ToolInfo.Current,
@@ -216,6 +221,8 @@ public static class PreflightScanner
                 state.Diagnostics.Add(new ScanDiagnostic(entry.Path, $"detector '{detector.Id}' failed on this entry ({ex.GetType().Name}); its findings for it are missing"));
             }
         }
+        if (content?.ParseRefusal is { } refusal)
+            PackageDetector.Report(new DetectorContext(state), new PackageIssue(PackageRules.NotParsed, new Location(entry.Path), refusal, "not-parsed"));
         if (content?.ModuleError is { } moduleError)
             state.Diagnostics.Add(new ScanDiagnostic(entry.Path, moduleError));
     }

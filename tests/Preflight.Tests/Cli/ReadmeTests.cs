@@ -36,6 +36,12 @@ public partial class ReadmeTests
     }
 
     [Test]
+    public void Security_policy_limits_table_has_the_defaults()
+    {
+        CheckSection("limits", RenderLimitsTable(), Path.Combine(SharedData.RepositoryRoot, "SECURITY.md"));
+    }
+
+    [Test]
     public void Readme_rule_table_lists_every_rule_once()
     {
         // The rendering itself: one row per rule, in catalog order, with the cells a reader needs.
@@ -140,16 +146,17 @@ public partial class ReadmeTests
         return result;
     }
 
-    private static void CheckSection(string name, string generated)
+    private static void CheckSection(string name, string generated, string? path = null)
     {
-        string readme = File.ReadAllText(ReadmePath);
+        path ??= ReadmePath;
+        string readme = File.ReadAllText(path);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
-            File.WriteAllText(ReadmePath, ReplaceSection(readme, name, generated));
-            readme = File.ReadAllText(ReadmePath);
+            File.WriteAllText(path, ReplaceSection(readme, name, generated));
+            readme = File.ReadAllText(path);
         }
         ExtractSection(readme, name).Should().Be(generated,
-            $"the README's {name} section is generated; run {UpdateVariable}=1 dotnet test --filter FullyQualifiedName~Readme to rewrite it");
+            $"the {Path.GetFileName(path)} {name} section is generated; run {UpdateVariable}=1 dotnet test --filter FullyQualifiedName~Readme to rewrite it");
     }
 
     internal static string ExtractSection(string text, string name)

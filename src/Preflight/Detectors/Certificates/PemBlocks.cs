@@ -24,16 +24,19 @@ internal static class PemBlocks
             int start = text.IndexOf(Begin, pos, StringComparison.Ordinal);
             if (start < 0) break;
             int labelStart = start + Begin.Length;
-            int labelEnd = text.IndexOf(Dashes, labelStart, StringComparison.Ordinal);
+            // Every search is bounded (the label by its 64 characters, the END line by the next BEGIN), so a text of
+            // many unterminated BEGIN lines costs linear time, not a search to the end of the text per line.
+            int labelEnd = text.IndexOf(Dashes, labelStart, Math.Min(64 + Dashes.Length, text.Length - labelStart), StringComparison.Ordinal);
             if (labelEnd < 0 || labelEnd - labelStart > 64) { pos = labelStart; continue; }
             string label = text[labelStart..labelEnd];
             line += CountNewlines(text, lineCounted, start);
             lineCounted = start;
             string end = "-----END " + label + Dashes;
             int bodyStart = labelEnd + Dashes.Length;
-            int endAt = text.IndexOf(end, bodyStart, StringComparison.Ordinal);
             int nextBegin = text.IndexOf(Begin, bodyStart, StringComparison.Ordinal);
-            if (endAt < 0 || (nextBegin >= 0 && nextBegin < endAt))
+            int limit = nextBegin < 0 ? text.Length : nextBegin;
+            int endAt = text.IndexOf(end, bodyStart, limit - bodyStart, StringComparison.Ordinal);
+            if (endAt < 0)
             {
                 blocks.Add(new PemBlock(label, null, line));
                 pos = bodyStart;

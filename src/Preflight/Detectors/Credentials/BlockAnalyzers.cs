@@ -28,13 +28,17 @@ internal static class BlockAnalyzers
             int begin = text.IndexOf("-----BEGIN ", pos, StringComparison.Ordinal);
             if (begin < 0) return;
             int labelStart = begin + 11;
-            int labelEnd = text.IndexOf("-----", labelStart, StringComparison.Ordinal);
-            if (labelEnd < 0) return;
+            // Searches are bounded (label: 40 characters; END line: before the next BEGIN) so that many unterminated
+            // BEGIN lines cost linear time.
+            int labelEnd = text.IndexOf("-----", labelStart, Math.Min(45, text.Length - labelStart), StringComparison.Ordinal);
+            if (labelEnd < 0) { pos = labelStart; continue; }
             var label = text.AsSpan(labelStart, labelEnd - labelStart);
             pos = labelEnd + 5;
             if (label.Length > 40 || !label.Contains("PRIVATE KEY", StringComparison.Ordinal)) continue;
             var labelText = label.ToString();
-            int end = text.IndexOf("-----END " + labelText + "-----", pos, StringComparison.Ordinal);
+            int nextBegin = text.IndexOf("-----BEGIN ", pos, StringComparison.Ordinal);
+            int limit = nextBegin < 0 ? text.Length : nextBegin;
+            int end = text.IndexOf("-----END " + labelText + "-----", pos, limit - pos, StringComparison.Ordinal);
             if (end < 0) continue;
             var body = text.AsSpan(pos, end - pos);
             pos = end;

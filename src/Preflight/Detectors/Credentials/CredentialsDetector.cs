@@ -63,10 +63,13 @@ public sealed class CredentialsDetector : IDetector
     {
         var hits = new List<SecretHit>();
         bool csharp = context.Info.Extension is ".cs" or ".csx";
-        _scanner.Scan(text, path, generic: !csharp, binary: false, hits);
+        // The syntax tree is built only when a credential-like name or NetworkCredential occurs at all. When the
+        // file is too deeply nested to parse, its assignments are looked for as in any other text instead.
+        var tree = csharp && CSharpGate.IndexOfAny(text) >= 0 ? context.Content.CSharpSyntaxTree : null;
+        bool parsed = tree is not null && context.Content.ParseRefusal is null;
+        _scanner.Scan(text, path, generic: !csharp || (tree is not null && !parsed), binary: false, hits);
         BlockAnalyzers.Scan(text, hits);
-        // The syntax tree is built only when a credential-like name or NetworkCredential occurs at all.
-        if (csharp && CSharpGate.IndexOfAny(text) >= 0) CSharpLiterals.Scan(context.Content.CSharpSyntaxTree, path, hits, context.CancellationToken);
+        if (parsed) CSharpLiterals.Scan(tree!, path, hits, context.CancellationToken);
         if (hits.Count == 0) return;
         var lines = context.Content.Lines;
         foreach (var hit in Deduplicate(hits, byOffset: true))
@@ -213,6 +216,7 @@ public sealed class CredentialsDetector : IDetector
         if (hit.Key is { } k) properties["key"] = k;
         if (severity != hit.Severity) properties["template"] = "true";
         var evidence = hit.Key is { } name ? $"{name}: {redacted}" : redacted;
+        context.RememberSecret(hit.Secret);
         var finding = context.Report(hit.Rule, location, message, hit.Secret, evidence, severity, properties);
         context.Inventory.Add(new CredentialItem(hit.Rule.Id, finding.Location, finding.Fingerprint));
     }

@@ -11,7 +11,7 @@ namespace Preflight.Detectors.Credentials;
 internal sealed class TextScanner
 {
     private readonly SecretRule[] _rules;
-    private readonly string[][] _keywords;
+    private readonly int[][] _keywordIds;
     private readonly KeywordIndex _anyKeyword;
 
     public static TextScanner Default { get; } = new(TypedRules.All);
@@ -19,10 +19,10 @@ internal sealed class TextScanner
     public TextScanner(IReadOnlyList<SecretRule> rules)
     {
         _rules = [.. rules];
-        _keywords = [.. _rules.Select(r => r.Keywords.ToArray())];
         var all = _rules.SelectMany(r => r.Keywords).Concat(GenericAssignments.Keywords)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _anyKeyword = new KeywordIndex(all);
+        _keywordIds = [.. _rules.Select(r => r.Keywords.Select(_anyKeyword.IdOf).ToArray())];
     }
 
     public IReadOnlyList<SecretRule> Rules => _rules;
@@ -45,20 +45,63 @@ internal sealed class TextScanner
             int lineStart = hit == 0 ? 0 : span[..hit].LastIndexOfAny('\n', '\r') + 1;
             int lineEnd = span[hit..].IndexOfAny('\n', '\r');
             lineEnd = lineEnd < 0 ? span.Length : hit + lineEnd;
-            ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits);
+            if (lineEnd - lineStart <= LongLine) ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits);
+            else ScanWindows(text, lineStart, lineEnd, hit, path, generic, binary, hits);
             pos = lineEnd + 1;
+        }
+    }
+
+    /// <summary>Lines longer than this (minified JSON, base64 blobs, one-line dumps) are scanned in windows around keywords.</summary>
+    internal const int LongLine = 4096;
+
+    private const int WindowBefore = 256;
+    private const int WindowAfter = 1024;
+
+    /// <summary>
+    /// A long line: every pattern over the whole line costs time in proportion to the line for each of its many
+    /// matches. Secrets sit next to their keyword, so only windows around keyword occurrences are scanned
+    /// (overlapping windows merged), each as if it were a line.
+    /// </summary>
+    private void ScanWindows(string text, int lineStart, int lineEnd, int firstHit, string path, bool generic, bool binary, List<SecretHit> hits)
+    {
+        var span = text.AsSpan();
+        int hit = firstHit;
+        int windowStart = Math.Max(lineStart, hit - WindowBefore);
+        int windowEnd = Math.Min(lineEnd, hit + WindowAfter);
+        while (true)
+        {
+            int next = windowEnd < lineEnd ? _anyKeyword.IndexOfAny(span[(hit + 1)..lineEnd]) : -1;
+            if (next < 0)
+            {
+                ScanLine(text, windowStart, windowEnd - windowStart, path, generic, binary, hits);
+                return;
+            }
+            hit += 1 + next;
+            int start = Math.Max(lineStart, hit - WindowBefore);
+            if (start <= windowEnd)
+            {
+                windowEnd = Math.Min(lineEnd, hit + WindowAfter);
+                continue;
+            }
+            ScanLine(text, windowStart, windowEnd - windowStart, path, generic, binary, hits);
+            windowStart = start;
+            windowEnd = Math.Min(lineEnd, hit + WindowAfter);
         }
     }
 
     private void ScanLine(string text, int start, int length, string path, bool generic, bool binary, List<SecretHit> hits)
     {
         var line = text.AsSpan(start, length);
+        // One pass over the line marks every keyword in it; a rule runs only when one of its keywords was seen.
+        // (Asking each rule's keywords in turn costs a pass per keyword: quadratic-looking on long lines.)
+        Span<bool> seen = _anyKeyword.Count <= 512 ? stackalloc bool[_anyKeyword.Count] : new bool[_anyKeyword.Count];
+        if (_anyKeyword.MarkAll(line, seen) == 0) return;
         for (int i = 0; i < _rules.Length; i++)
         {
             var rule = _rules[i];
             if (binary && !rule.InBinaries) continue;
             if (rule.PathFilter is { } filter && !filter(path)) continue;
-            if (!ContainsAny(line, _keywords[i])) continue;
+            if (!AnySeen(seen, _keywordIds[i])) continue;
             for (var m = rule.Pattern.Match(text, start, length); m.Success; m = m.NextMatch())
                 Accept(rule, m, text, start, length, hits);
         }
@@ -77,10 +120,10 @@ internal sealed class TextScanner
         hits.Add(new SecretHit(rule.Descriptor, rule.What, rule.Specificity, group.Index, secret, key, severity));
     }
 
-    private static bool ContainsAny(ReadOnlySpan<char> line, string[] keywords)
+    private static bool AnySeen(ReadOnlySpan<bool> seen, int[] ids)
     {
-        foreach (var k in keywords)
-            if (line.Contains(k, StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (var id in ids)
+            if (seen[id]) return true;
         return false;
     }
 }

@@ -86,11 +86,16 @@ public static class PackageRules
         "An entry is larger than the analysis window; only its beginning was analysed.",
         "The entry was read to the end for the limits, but detectors saw only its first part. Raise `limits.maxAnalyzedEntryBytes` to analyse it whole.");
 
+    /// <summary>PF016.</summary>
+    public static readonly RuleDescriptor NotParsed = R("PF016", "entry-not-parsed", Severity.Low,
+        "A structured file nests too deeply to parse safely; only its text was scanned.",
+        "Recursive parsers (C#, YAML) would exhaust the stack on input nested this deep, so the file was not parsed and findings that need its structure are missing. No real source or manifest nests this deep: look at why the package ships it.");
+
     /// <summary>All PF0xx rules, in id order.</summary>
     public static IReadOnlyList<RuleDescriptor> All { get; } =
     [
         UnreadableEntry, CorruptArchive, PathTraversal, SuspiciousName, DuplicateEntry, LinkEntry, EncryptedEntry,
         CompressionRatio, OverlappingEntries, EntryTooLarge, TotalSizeLimit, EntryCountLimit, NestingLimit,
-        TimeBudget, PartiallyAnalyzed,
+        TimeBudget, PartiallyAnalyzed, NotParsed,
     ];
 }

@@ -22,8 +22,12 @@ internal static partial class LaunchdPlists
         XDocument doc;
         try
         {
-            using var reader = XmlReader.Create(new StringReader(cleaned), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersFromEntities = 1024 });
-            doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
+            doc = Content.SafeXml.Load(cleaned, out var refusal)!;
+            if (refusal is not null)
+            {
+                result.Issues.Add(new ScheduleIssue(ScheduledTaskRules.MalformedTaskFile, new Location(path), $"the plist was not read: {refusal}", "plist-too-deep"));
+                return result;
+            }
         }
         catch (XmlException ex)
         {

@@ -21,16 +21,12 @@ internal static class WindowsTasks
         XDocument doc;
         try
         {
-            var settings = new XmlReaderSettings
+            doc = Content.SafeXml.Load(text, out var refusal)!;
+            if (refusal is not null)
             {
-                DtdProcessing = DtdProcessing.Prohibit,
-                XmlResolver = null,
-                MaxCharactersFromEntities = 1024,
-                MaxCharactersInDocument = 16 * 1024 * 1024,
-                IgnoreComments = true,
-            };
-            using var reader = XmlReader.Create(new StringReader(text), settings);
-            doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
+                result.Issues.Add(new ScheduleIssue(ScheduledTaskRules.MalformedTaskFile, new Location(path), $"the task file was not read: {refusal}", "too-deep"));
+                return result;
+            }
         }
         catch (XmlException ex)
         {

@@ -19,6 +19,13 @@ internal static partial class YamlSchedules
     public static ScheduleFileResult Parse(string path, string text)
     {
         var result = new ScheduleFileResult();
+        if (Content.NestingGuard.Refusal(text, indentation: true) is { } why)
+        {
+            // YamlDotNet recurses once per level; this deep it would overflow the stack.
+            result.Issues.Add(new ScheduleIssue(ScheduledTaskRules.MalformedTaskFile, new Location(path),
+                $"the manifest was not parsed: {why}", "yaml-depth"));
+            return result;
+        }
         var stream = new YamlStream();
         try
         {
