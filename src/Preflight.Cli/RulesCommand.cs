@@ -65,7 +65,7 @@ internal static class RulesCommand
                 new Text(rule.Summary));
         }
         terminal.Write(table);
-        terminal.WriteLine($"{DetectorRegistry.Rules.Count} rules. 'preflight explain <rule>' shows what a rule means and how to fix it.");
+        terminal.WriteLine($"{DetectorRegistry.Rules.Count} rules. 'preflight explain <rule>' shows what a rule means and how to fix it, with a bad and a good example.");
     }
 
     private static Style SeverityStyle(Severity severity) => severity switch
@@ -109,7 +109,7 @@ internal static class RulesCommand
         Line(header);
         foreach (var row in rows) Line(row);
         output.WriteLine();
-        output.WriteLine($"{rules.Count} rules. 'preflight explain <rule>' shows what a rule means and how to fix it.");
+        output.WriteLine($"{rules.Count} rules. 'preflight explain <rule>' shows what a rule means and how to fix it, with a bad and a good example.");
     }
 
     private static void WriteJson(TextWriter output)
