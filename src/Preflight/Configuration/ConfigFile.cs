@@ -124,6 +124,9 @@ public static class ConfigFile
                     case "endpoints":
                         options = ReadEndpoints(value, path, options);
                         break;
+                    case "migrations":
+                        options = ReadMigrations(value, path, options);
+                        break;
                     case "certificates":
                         options = ReadCertificates(value, path, options);
                         break;
@@ -146,6 +149,23 @@ public static class ConfigFile
             {
                 if (p.Name != "allow") { Errors.Add($"{path}.{p.Name}: unknown key"); continue; }
                 if (ReadStrings(p.Value, $"{path}.allow") is { } allow) options = options with { EndpointAllowlist = [.. options.EndpointAllowlist, .. allow] };
+            }
+            return options;
+        }
+
+        private ScanOptions ReadMigrations(JsonElement value, string path, ScanOptions options)
+        {
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                Errors.Add($"{path}: expected an object");
+                return options;
+            }
+            foreach (var p in value.EnumerateObject())
+            {
+                if (p.Name != "dialect") { Errors.Add($"{path}.{p.Name}: unknown key"); continue; }
+                if (p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is "postgresql" or "sqlserver" or "mysql")
+                    options = options with { MigrationsDialect = p.Value.GetString() };
+                else Errors.Add($"{path}.dialect: expected one of postgresql, sqlserver, mysql");
             }
             return options;
         }

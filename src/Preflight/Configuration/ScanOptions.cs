@@ -71,6 +71,13 @@ public sealed record ScanOptions
     /// <summary>The PostgreSQL major version migrations are checked against (<c>--pg-version</c>); gates version-dependent rules.</summary>
     public int PostgresVersion { get; init; } = 14;
 
+    /// <summary>
+    /// The SQL dialect of the package's migration files (<c>postgresql</c>, <c>sqlserver</c> or <c>mysql</c>;
+    /// configuration <c>"migrations": {"dialect": …}</c>), overriding the dialect sniffed from each file's syntax.
+    /// Null: sniffed.
+    /// </summary>
+    public string? MigrationsDialect { get; init; }
+
     /// <summary>The maintenance window (<c>--window</c>); scheduled tasks firing inside it are reported. Null: no window.</summary>
     public MaintenanceWindow? MaintenanceWindow { get; init; }
 

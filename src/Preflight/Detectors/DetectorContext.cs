@@ -36,6 +36,21 @@ public class DetectorContext
     /// </summary>
     public bool ScanningBaseline => _state.IsBaseline;
 
+    /// <summary>
+    /// While <see cref="ScanningBaseline"/>: keeps a detector's compact summary of the installed version (for the
+    /// migrations detector, the schema its migrations built) for the scan of the new package, which reads it back
+    /// with <see cref="BaselineSummary"/>. One summary per detector id; a later call replaces it.
+    /// </summary>
+    public void KeepForUpgrade(string detectorId, object summary)
+    {
+        ArgumentNullException.ThrowIfNull(detectorId);
+        ArgumentNullException.ThrowIfNull(summary);
+        _state.Kept[detectorId] = summary;
+    }
+
+    /// <summary>In the new package's scan: what the detector kept with <see cref="KeepForUpgrade"/> while the baseline was scanned; null without a baseline.</summary>
+    public object? BaselineSummary(string detectorId) => _state.BaselineKept?.GetValueOrDefault(detectorId);
+
     /// <summary>Unit names installed on the target host (<c>--installed-units</c>), when given.</summary>
     public IReadOnlySet<string>? InstalledUnits => _state.InstalledUnits;
 
@@ -144,4 +159,6 @@ internal sealed class ScanState(ScanOptions options, CancellationToken cancellat
     public IReadOnlySet<string>? InstalledUnits { get; init; }
     public bool IsBaseline { get; init; }
     public ConcurrentBag<Finding> CarriedFindings { get; } = [];
+    public ConcurrentDictionary<string, object> Kept { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, object>? BaselineKept { get; init; }
 }

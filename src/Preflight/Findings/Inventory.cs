@@ -110,7 +110,18 @@ public sealed record MigrationItem(
     string Runner,
     string Dialect,
     string? Version,
-    int Statements);
+    int Statements)
+{
+    /// <summary>
+    /// Whether the runner takes a lock against a concurrent run of the same migrations (Flyway, Liquibase unless
+    /// <c>nochangeloglock</c>, golang-migrate, EF Core 9 and later: true; EF Core before 9, DbUp, FluentMigrator:
+    /// false); null when it is not known (plain SQL files: whatever applies them decides; EF Core of unknown version).
+    /// </summary>
+    public bool? RunnerLocks { get; init; }
+
+    /// <summary>For a migration compiled into an assembly: its class (the location is the assembly).</summary>
+    public string? Member { get; init; }
+}
 
 /// <summary>A certificate found in the package.</summary>
 public sealed record CertificateItem(

@@ -164,6 +164,8 @@ internal sealed class JsonMigration
     public required string Dialect { get; init; }
     public string? Version { get; init; }
     public required int Statements { get; init; }
+    public bool? RunnerLocks { get; init; }
+    public string? Member { get; init; }
 }
 
 internal sealed class JsonCertificate

@@ -204,6 +204,8 @@ public static class ScanReportJson
             Dialect = m.Dialect,
             Version = m.Version,
             Statements = m.Statements,
+            RunnerLocks = m.RunnerLocks,
+            Member = m.Member,
         })],
         Certificates = [.. i.Certificates.Select(c => new JsonCertificate
         {
@@ -273,7 +275,7 @@ public static class ScanReportJson
             Activates = u.Activates,
             Enabled = u.Enabled,
         }),
-        Migrations = Each(i.Migrations, "inventory.migrations", m => new MigrationItem(FromWire(m.Location), m.Runner, m.Dialect, m.Version, m.Statements)),
+        Migrations = Each(i.Migrations, "inventory.migrations", m => new MigrationItem(FromWire(m.Location), m.Runner, m.Dialect, m.Version, m.Statements) { RunnerLocks = m.RunnerLocks, Member = m.Member }),
         Certificates = Each(i.Certificates, "inventory.certificates", c => new CertificateItem(FromWire(c.Location), c.Subject, c.Issuer, c.SerialNumber, c.Sha256,
             ReportText.ParseIso(c.NotBefore, "inventory.certificates[].notBefore"), ReportText.ParseIso(c.NotAfter, "inventory.certificates[].notAfter"),
             c.KeyAlgorithm, c.KeySize, c.SignatureAlgorithm, Strings(c.SubjectAlternativeNames, "inventory.certificates[].subjectAlternativeNames"), Strings(c.KeyUsage, "inventory.certificates[].keyUsage"),

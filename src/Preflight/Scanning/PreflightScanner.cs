@@ -64,6 +64,7 @@ public static class PreflightScanner
         Inventory? baselineInventory = null;
         IEnumerable<Finding> carried = [];
         BaselineInfo? baselineInfo = null;
+        IReadOnlyDictionary<string, object>? baselineKept = null;
         if (options.Baseline is { } baselinePath)
         {
             var baselineState = new ScanState(options, cancellationToken) { InstalledUnits = installed, IsBaseline = true };
@@ -78,10 +79,11 @@ public static class PreflightScanner
             }
             baselineInventory = baselineState.Inventory.Build();
             carried = baselineState.CarriedFindings;
+            baselineKept = baselineState.Kept;
             baselineInfo = new BaselineInfo(baselineSummary.Path, baselineSummary.Sha256);
         }
 
-        var state = new ScanState(options, cancellationToken) { Baseline = baselineInventory, InstalledUnits = installed };
+        var state = new ScanState(options, cancellationToken) { Baseline = baselineInventory, BaselineKept = baselineKept, InstalledUnits = installed };
         var summary = await RunAsync(name, read, state, cancellationToken).ConfigureAwait(false);
 
         var findings = state.Findings.Concat(carried).ToList();

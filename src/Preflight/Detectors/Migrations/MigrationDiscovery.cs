@@ -21,8 +21,20 @@ internal static partial class MigrationDiscovery
         if (extension == ".sql") return true;
         if (fileName is "flyway.conf" or "flyway.toml") return true;
         if (extension is ".sh" or ".bash" || fileName is "postinst" or "preinst") return true;
+        // extensionless files may be scripts (bin/app-migrate); Analyze checks the #! line
+        if (extension.Length == 0) return true;
         if (extension == ".cs") return path.Contains("migration", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".Designer.cs", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith("ModelSnapshot.cs", StringComparison.Ordinal);
         return false;
+    }
+
+    /// <summary>A shell script: <c>*.sh</c>, <c>*.bash</c>, Debian <c>postinst</c>/<c>preinst</c>, or an extensionless file starting with a <c>#!</c> line naming a shell.</summary>
+    public static bool IsShellScript(string fileName, string extension, string text)
+    {
+        if (extension is ".sh" or ".bash" || fileName is "postinst" or "preinst") return true;
+        if (extension.Length != 0 || !text.StartsWith("#!", StringComparison.Ordinal)) return false;
+        int end = text.IndexOf('\n', StringComparison.Ordinal);
+        var shebang = text.AsSpan(0, end < 0 ? Math.Min(text.Length, 200) : Math.Min(end, 200));
+        return shebang.Contains("sh", StringComparison.Ordinal); // sh, bash, dash, ksh, zsh; env or a path
     }
 
     /// <summary>Decides what a .sql file is from its name, folder and first line; null when it is not a migration.</summary>

@@ -98,8 +98,8 @@ public static class MigrationRules
 
     /// <summary>PF518.</summary>
     public static readonly RuleDescriptor RunnerWithoutLock = R("PF518", "runner-without-lock", Severity.Medium,
-        "A script applies migrations in a loop (`psql -f`, `sqlcmd -i`) without any lock against a concurrent run.",
-        "Two hosts upgrading at once apply the same migrations twice, interleaved. Use a runner that locks (Flyway, Liquibase, golang-migrate, EF Core 9+), or serialise the loop with `flock` on a shared path or a session-held `pg_advisory_lock` / `sp_getapplock`.");
+        "Migrations are applied without a lock against a concurrent run: a script looping `psql -f`/`sqlcmd -i`, EF Core before 9, DbUp or FluentMigrator.",
+        "Two hosts upgrading at once apply the same migrations twice, interleaved. High when several instances can run it (a systemd unit or a replicated Kubernetes workload starts the script; the application applies migrations at start), medium otherwise. Use a runner that locks (Flyway, Liquibase, golang-migrate, EF Core 9+), or serialise the run with `flock` on a shared path or a session-held `pg_advisory_lock` / `sp_getapplock`.");
 
     /// <summary>PF519.</summary>
     public static readonly RuleDescriptor TSqlAlterColumn = R("PF519", "tsql-alter-column", Severity.High,

@@ -17,8 +17,12 @@ public sealed class MigrationsDetector : IDetector
 {
     private readonly ConcurrentBag<Parsed> _migrations = [];
     private readonly ConcurrentDictionary<string, string> _flywayInitSql = new(StringComparer.Ordinal);
+    private readonly MigrationRunners _runners = new();
 
     private sealed record Parsed(PgMigration Migration, MigrationKind Kind, string Dialect, int Statements, IReadOnlyList<SqlEvent>? Events = null);
+
+    /// <summary>What the baseline scan keeps for the new package's scan: its PostgreSQL migrations in order (the schema that exists) and the keys of every migration it applied.</summary>
+    private sealed record BaselineSchema(IReadOnlyList<PgMigration> Migrations, IReadOnlySet<string> Applied);
 
     /// <inheritdoc />
     public string Id => MigrationRules.DetectorId;
@@ -28,32 +32,40 @@ public sealed class MigrationsDetector : IDetector
 
     /// <inheritdoc />
     public bool Wants(EntryInfo entry) =>
-        entry.Kind is ContentKind.Text && MigrationDiscovery.Wants(entry.Path, entry.FileName, entry.Extension);
+        entry.Kind is ContentKind.DotNetAssembly
+        || (entry.Kind is ContentKind.Text && (MigrationDiscovery.Wants(entry.Path, entry.FileName, entry.Extension) || MigrationRunners.Wants(entry.FileName, entry.Extension)))
+        || (entry.FileName.Contains("nochangeloglock", StringComparison.OrdinalIgnoreCase));
 
     /// <inheritdoc />
     public void Analyze(EntryContext context)
     {
         var info = context.Info;
+        if (info.Kind == ContentKind.DotNetAssembly)
+        {
+            AnalyzeAssembly(context);
+            return;
+        }
+        if (info.FileName.Contains("nochangeloglock", StringComparison.OrdinalIgnoreCase))
+        {
+            _runners.ReadText(info.Path, info.FileName, info.Extension, string.Empty);
+            return;
+        }
         if (!context.Content.IsText) return;
         var text = context.Content.Text;
+        if (MigrationRunners.Wants(info.FileName, info.Extension) && _runners.ReadText(info.Path, info.FileName, info.Extension, text)) return;
         if (info.FileName is "flyway.conf" or "flyway.toml")
         {
+            _runners.FlywayConfigured();
             if (MigrationDiscovery.FlywayInitSql(text) is { } init) _flywayInitSql[info.Path] = init;
             return;
         }
-        if (info.Extension is ".sh" or ".bash" || info.FileName is "postinst" or "preinst")
+        if (MigrationDiscovery.IsShellScript(info.FileName, info.Extension, text))
         {
             int line = MigrationDiscovery.UnlockedApplyLoop(text);
-            if (line > 0)
-            {
-                var evidence = TrimEvidence(context.Content.Lines[line]);
-                context.Report(MigrationRules.RunnerWithoutLock, context.At(line, 1),
-                    $"{info.FileName} applies SQL files one by one with psql/sqlcmd and takes no lock: two hosts upgrading at once run the same migrations twice; serialise it with flock or use a runner that locks",
-                    identity: evidence, evidence: evidence,
-                    properties: new Dictionary<string, string>(StringComparer.Ordinal) { ["runner"] = "script" });
-            }
+            if (line > 0) _runners.UnlockedScripts.Add((info.Path, info.FileName, line, TrimEvidence(context.Content.Lines[line])));
             return;
         }
+        if (info.Extension == "") return;
         if (info.Extension == ".cs")
         {
             if (!text.Contains("MigrationBuilder", StringComparison.Ordinal)) return;
@@ -62,7 +74,7 @@ public sealed class MigrationsDetector : IDetector
         }
         var kind = MigrationDiscovery.ClassifySql(info.Path, info.FileName, text);
         if (kind is null) return;
-        string dialect = MigrationDiscovery.SniffDialect(text);
+        string dialect = context.Options.MigrationsDialect ?? MigrationDiscovery.SniffDialect(text);
         if (dialect != "postgresql")
         {
             var other = dialect == "sqlserver" ? TSqlAnalyzer.Analyze(text) : MySqlAnalyzer.Analyze(text);
@@ -82,6 +94,55 @@ public sealed class MigrationsDetector : IDetector
     {
         var pieces = EfCoreMigrationReader.Read(context.Content.CSharpSyntaxTree, context.CancellationToken);
         if (pieces is null) return;
+        var lines = context.Content.Lines;
+        var statements = MergeSuppressions(context, EfStatements(pieces, p => TrimEvidence(lines[p.Line])));
+        var version = EfCoreMigrationReader.MigrationId(context.Info.FileName);
+        AddEfMigration(context.Info.Path, version, null, pieces, statements);
+    }
+
+    /// <summary>EF Core migrations compiled into an assembly (Mono.Cecil, metadata only), plus the runner facts it carries.</summary>
+    private void AnalyzeAssembly(EntryContext context)
+    {
+        var module = context.Content.Module;
+        if (module is null || !EfCoreAssemblyReader.ReferencesEfCore(module) && !module.AssemblyReferences.Any(r => r.Name.StartsWith("dbup", StringComparison.OrdinalIgnoreCase) || r.Name.StartsWith("FluentMigrator", StringComparison.Ordinal)))
+            return;
+        List<EfCompiledMigration> migrations;
+        try
+        {
+            _runners.ReadAssembly(context.Info.Path, module);
+            if (!EfCoreAssemblyReader.ReferencesEfCore(module)) return;
+            migrations = EfCoreAssemblyReader.Read(module, context.CancellationToken);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or NotSupportedException or IOException)
+        {
+            // method bodies are read lazily: a malformed one surfaces here
+            context.Diagnostic(context.Info.Path, $"the EF Core migrations of this assembly could not be read ({ex.GetType().Name})");
+            return;
+        }
+        foreach (var migration in migrations)
+        {
+            var statements = EfStatements(migration.Pieces, p => p.Call)
+                .Select(st => st with { Evidence = Shorten($"{migration.TypeName}: {st.Evidence}") })
+                .ToList();
+            AddEfMigration(context.Info.Path, migration.Id, migration.TypeName, migration.Pieces, statements);
+        }
+    }
+
+    private static string Shorten(string text) => text.Length > 200 ? text[..200] : text;
+
+    private void AddEfMigration(string path, string? version, string? member, IReadOnlyList<EfSqlPiece> pieces, List<PgScriptStatement> statements)
+    {
+        bool anySuppressed = pieces.Any(p => p.SuppressTransaction);
+        var kind = new MigrationKind("ef-core", version, 0, anySuppressed ? RunnerTransaction.PerChangeset : RunnerTransaction.PerFile);
+        _migrations.Add(new Parsed(new PgMigration(path, "ef-core", version, kind.Transaction, new PgScript(statements, null)) { Member = member }, kind, "postgresql", statements.Count));
+    }
+
+    /// <summary>
+    /// The statements of an EF Core migration's pieces (from C# source or IL alike). A piece without a line (compiled)
+    /// keeps line 0; a translated operation's evidence is <paramref name="evidence"/> of the piece.
+    /// </summary>
+    private static List<PgScriptStatement> EfStatements(IReadOnlyList<EfSqlPiece> pieces, Func<EfSqlPiece, string> evidence)
+    {
         var statements = new List<PgScriptStatement>();
         bool anySuppressed = pieces.Any(p => p.SuppressTransaction);
         bool? previous = null;
@@ -94,17 +155,16 @@ public sealed class MigrationsDetector : IDetector
             var script = PgScript.Parse(piece.Sql);
             foreach (var st in script.Statements)
             {
-                var mapped = piece.Verbatim
-                    ? st with { Line = piece.Line + st.Line - 1, Column = st.Line == 1 ? piece.Column : st.Column }
-                    : st with { Line = piece.Line, Column = piece.Column, Evidence = TrimEvidence(context.Content.Lines[piece.Line]) };
+                var mapped = piece.Line == 0
+                    ? st with { Line = 0, Column = 0, Evidence = piece.Verbatim ? st.Evidence : evidence(piece), BadSuppressions = [] }
+                    : piece.Verbatim
+                        ? st with { Line = piece.Line + st.Line - 1, Column = st.Line == 1 ? piece.Column : st.Column }
+                        : st with { Line = piece.Line, Column = piece.Column, Evidence = evidence(piece) };
                 statements.Add(anySuppressed && first && startsUnit ? mapped with { StartsChangeset = !piece.SuppressTransaction } : mapped with { StartsChangeset = null });
                 first = false;
             }
         }
-        var merged = MergeSuppressions(context, statements);
-        var version = EfCoreMigrationReader.MigrationId(context.Info.FileName);
-        var kind = new MigrationKind("ef-core", version, 0, anySuppressed ? RunnerTransaction.PerChangeset : RunnerTransaction.PerFile);
-        _migrations.Add(new Parsed(new PgMigration(context.Info.Path, "ef-core", version, kind.Transaction, new PgScript(merged, null)), kind, "postgresql", merged.Count));
+        return statements;
     }
 
     /// <summary>C# comments (<c>// preflight-ignore PF501: reason</c>) on the line above a call suppress its findings.</summary>
@@ -169,34 +229,103 @@ public sealed class MigrationsDetector : IDetector
     {
         var ordered = Order(_migrations);
         foreach (var p in ordered)
-            context.Inventory.Add(new MigrationItem(new Location(p.Migration.Path), p.Kind.Runner, p.Dialect, p.Kind.Version, p.Statements));
-        ReportOtherDialects(context, ordered);
+            context.Inventory.Add(new MigrationItem(new Location(p.Migration.Path), p.Kind.Runner, p.Dialect, p.Kind.Version, p.Statements)
+            {
+                RunnerLocks = _runners.Locks(p.Kind.Runner),
+                Member = p.Migration.Member,
+            });
         // Flyway's initSql runs on every connection: its SET lock_timeout is in force in every Flyway migration
         var init = _flywayInitSql.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => PgScript.Parse(kv.Value)).FirstOrDefault();
-        var analyzer = PgAnalyzer.Run(ordered.Where(p => p.Dialect == "postgresql")
-            .Select(p => init is not null && p.Kind.Runner == "flyway" ? p.Migration with { SessionInit = init } : p.Migration), context.Options.PostgresVersion);
+        var postgres = ordered.Where(p => p.Dialect == "postgresql")
+            .Select(p => init is not null && p.Kind.Runner == "flyway" ? p.Migration with { SessionInit = init } : p.Migration)
+            .ToList();
+        if (context.ScanningBaseline)
+        {
+            // the installed version's migrations are the schema the new package's migrations run against
+            context.KeepForUpgrade(Id, new BaselineSchema(postgres, ordered.Select(p => AppliedKey(p.Migration)).ToHashSet(StringComparer.Ordinal)));
+            return;
+        }
+        var baseline = context.BaselineSummary(Id) as BaselineSchema;
+        var applied = baseline?.Applied;
+        ReportOtherDialects(context, [.. ordered.Where(p => applied is null || !applied.Contains(AppliedKey(p.Migration)))]);
+        var analyzer = new PgAnalyzer(context.Options.PostgresVersion);
+        if (baseline is not null) analyzer.SeedMigrations(baseline.Migrations);
+        foreach (var m in postgres)
+            if (applied is null || !applied.Contains(AppliedKey(m))) analyzer.Analyze(m);
         foreach (var issue in analyzer.Issues)
         {
             var st = issue.Statement;
             var properties = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["runner"] = issue.Migration.Runner,
+                ["runnerLocks"] = LocksText(issue.Migration.Runner),
                 ["statement"] = st.Statement.Verb,
             };
             if (issue.Table is not null) properties["table"] = issue.Table;
+            if (issue.Migration.Member is { } member) properties["member"] = member;
             if (issue.Lock != PgLockMode.None)
             {
                 properties["lock"] = PgLockModes.Name(issue.Lock);
                 properties["blocks"] = PgLockModes.Blocks(issue.Lock);
             }
-            context.Report(issue.Rule, new Location(issue.Migration.Path, st.Line, st.Column), issue.Message,
+            context.Report(issue.Rule, new Location(issue.Migration.Path, st.Line > 0 ? st.Line : null, st.Column > 0 ? st.Column : null), issue.Message,
                 identity: $"{st.Evidence}\n{issue.Message}", evidence: st.Evidence, severity: issue.Severity,
                 properties: properties, suppressionReason: issue.SuppressedBecause);
+        }
+        ReportRunnerLocks(context, ordered);
+    }
+
+    /// <summary>A migration the installed version already applied (same runner and version, or same path when unversioned) is not run again.</summary>
+    private static string AppliedKey(PgMigration m) => $"{m.Runner}\0{m.Version ?? m.Path}";
+
+    private string LocksText(string runner) => _runners.Locks(runner) switch
+    {
+        true => "true",
+        false => "false",
+        null => "unknown",
+    };
+
+    /// <summary>PF518: scripts looping psql/sqlcmd without a lock, EF Core before 9, DbUp and FluentMigrator.</summary>
+    private void ReportRunnerLocks(DetectorContext context, List<Parsed> ordered)
+    {
+        foreach (var (path, fileName, line, evidence) in _runners.UnlockedScripts.OrderBy(s => s.Path, StringComparer.Ordinal))
+        {
+            var several = _runners.SeveralInstances(fileName);
+            string why = several is not null
+                ? $"{several} starts it, so several instances can run the same migrations at once (high)"
+                : "nothing in the package starts it on several instances, but two hosts upgrading at once would still run the same migrations twice (medium)";
+            context.Report(MigrationRules.RunnerWithoutLock, new Location(path, line, 1),
+                $"{fileName} applies SQL files one by one with psql/sqlcmd and takes no lock (no flock, pg_advisory_lock or sp_getapplock): {why}; serialise it with flock or use a runner that locks",
+                identity: evidence, evidence: evidence, severity: several is not null ? Severity.High : Severity.Medium,
+                properties: new Dictionary<string, string>(StringComparer.Ordinal) { ["runner"] = "script", ["runnerLocks"] = "false", ["instances"] = several ?? "one" });
+        }
+        if (_runners.Locks("ef-core") == false && ordered.FirstOrDefault(p => p.Kind.Runner == "ef-core") is { } ef && _runners.EfCoreVersion is { } version)
+        {
+            var starts = _runners.EfMigrateCalls;
+            string why = starts.Count > 0
+                ? $"the application calls Migrate() at start ({starts[0]}), so every instance applies the migrations and several can run them at once (high)"
+                : "run it from one place only (a migration bundle or `dotnet ef database update` in one job) (medium)";
+            context.Report(MigrationRules.RunnerWithoutLock, new Location(ef.Migration.Path),
+                $"EF Core {version.Major} (from {version.Source}) takes no lock against a concurrent migration run; the __EFMigrationsLock table came with EF Core 9: {why}",
+                identity: $"ef-core {version.Major}", evidence: $"EF Core {version.Major} ({version.Source})", severity: starts.Count > 0 ? Severity.High : Severity.Medium,
+                properties: new Dictionary<string, string>(StringComparer.Ordinal) { ["runner"] = "ef-core", ["runnerLocks"] = "false", ["efCoreVersion"] = version.Major.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+        foreach (var group in _runners.AppRunners.GroupBy(r => r.Runner))
+        {
+            var (runner, path, caller) = group.OrderBy(r => r.Caller is null).First();
+            string name = runner == "dbup" ? "DbUp" : "FluentMigrator";
+            string why = caller is not null
+                ? $"{caller} runs it, so every instance of the application applies the migrations and several can run them at once (high)"
+                : "apply them from one place only (medium)";
+            context.Report(MigrationRules.RunnerWithoutLock, new Location(path),
+                $"{name} takes no lock against a concurrent migration run: {why}; take pg_advisory_lock / sp_getapplock around the upgrade",
+                identity: $"{runner} {caller}", evidence: caller ?? name, severity: caller is not null ? Severity.High : Severity.Medium,
+                properties: new Dictionary<string, string>(StringComparer.Ordinal) { ["runner"] = runner, ["runnerLocks"] = "false" });
         }
     }
 
     /// <summary>T-SQL and MySQL: walks the files in order, dropping findings on tables an earlier statement of the set created.</summary>
-    private static void ReportOtherDialects(DetectorContext context, List<Parsed> ordered)
+    private void ReportOtherDialects(DetectorContext context, List<Parsed> ordered)
     {
         var created = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var p in ordered)
@@ -208,6 +337,7 @@ public sealed class MigrationsDetector : IDetector
                 var properties = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     ["runner"] = p.Kind.Runner,
+                    ["runnerLocks"] = LocksText(p.Kind.Runner),
                     ["dialect"] = p.Dialect,
                     ["statement"] = issue.Statement,
                 };

@@ -19,7 +19,11 @@ internal enum RunnerTransaction
 
 /// <summary>A migration in the runner's order.</summary>
 // SessionInit: SQL the runner runs on every connection before the migration (Flyway initSql).
-internal sealed record PgMigration(string Path, string Runner, string? Version, RunnerTransaction Transaction, PgScript Script, PgScript? SessionInit = null);
+internal sealed record PgMigration(string Path, string Runner, string? Version, RunnerTransaction Transaction, PgScript Script, PgScript? SessionInit = null)
+{
+    /// <summary>For a migration compiled into an assembly: its class (<see cref="Path"/> is the assembly).</summary>
+    public string? Member { get; init; }
+}
 
 /// <summary>A rule hit.</summary>
 internal sealed record PgIssue(
@@ -49,6 +53,9 @@ internal sealed class PgAnalyzer
     private readonly Dictionary<string, (string Table, string Column)> _notNullChecks = new(StringComparer.Ordinal);
     private readonly HashSet<(string Table, string Column)> _validatedNotNull = [];
     private readonly Dictionary<string, int> _notValidAddedInTx = new(StringComparer.Ordinal);
+    // tables the installed version's migrations created: existing, and a CREATE TABLE (IF NOT EXISTS) of one does not make it new
+    private readonly HashSet<string> _baselineTables = new(StringComparer.Ordinal);
+    private bool _seeding;
 
     // per-session / per-transaction state
     private bool _inTx;
@@ -95,6 +102,27 @@ internal sealed class PgAnalyzer
         }
     }
 
+    /// <summary>
+    /// Replays the installed version's migrations (the <c>--baseline</c> package's) without reporting: the schema they
+    /// build (tables, column types, indexes, validated NOT NULL checks) is what the new migrations run against, and
+    /// every table they created counts as existing.
+    /// </summary>
+    public void SeedMigrations(IEnumerable<PgMigration> installed)
+    {
+        _seeding = true;
+        try
+        {
+            foreach (var m in installed) Analyze(m);
+        }
+        finally
+        {
+            _seeding = false;
+        }
+        _baselineTables.UnionWith(_createdTables);
+        _createdTables.Clear();
+        _notValidAddedInTx.Clear();
+    }
+
     private static bool IsNonTransactional(PgStatement s, int pgVersion) => s.Kind switch
     {
         PgStatementKind.CreateIndex or PgStatementKind.DropIndex or PgStatementKind.Reindex => s.Concurrently,
@@ -126,7 +154,7 @@ internal sealed class PgAnalyzer
         if (fileTx) BeginTx(implicitTx: true);
         foreach (var st in statements)
         {
-            foreach (var (line, column, ruleId) in st.BadSuppressions)
+            foreach (var (line, column, ruleId) in _seeding ? [] : st.BadSuppressions)
                 Issues.Add(new PgIssue(MigrationRules.IgnoreWithoutReason, m, st with { Line = line, Column = column },
                     $"`preflight-ignore {ruleId}` has no reason after a colon, so it suppresses nothing", null, PgLockMode.None, null, null));
             if (m.Transaction == RunnerTransaction.PerChangeset && st.StartsChangeset is { } inTx)
@@ -180,6 +208,7 @@ internal sealed class PgAnalyzer
 
     private void Report(PgMigration m, PgScriptStatement st, RuleDescriptor rule, string message, string? table, PgLockMode mode, Severity? severity = null)
     {
+        if (_seeding) return;
         st.Suppressions.TryGetValue(rule.Id, out var reason);
         Issues.Add(new PgIssue(rule, m, st, message, table, mode, severity, reason));
     }
@@ -239,7 +268,7 @@ internal sealed class PgAnalyzer
             case PgStatementKind.CreateTable:
                 if (s.Table is not null)
                 {
-                    _createdTables.Add(s.Table);
+                    if (!_baselineTables.Contains(s.Table)) _createdTables.Add(s.Table);
                     foreach (var (col, type) in s.Columns) if (type is not null) _columnTypes[(s.Table, col)] = type;
                     foreach (var (name, col) in s.NotNullChecks) { _validatedNotNull.Add((s.Table, col)); if (name is not null) _notNullChecks[name] = (s.Table, col); }
                 }
@@ -269,7 +298,7 @@ internal sealed class PgAnalyzer
                 foreach (var t in s.Tables.Where(IsExisting))
                     Report(m, st, MigrationRules.BackwardIncompatible,
                         $"DROP TABLE {t} breaks the running version if it still reads or writes {t}; drop it in a later release", t, PgLockMode.AccessExclusive);
-                foreach (var t in s.Tables) _createdTables.Remove(t);
+                foreach (var t in s.Tables) { _createdTables.Remove(t); _baselineTables.Remove(t); }
                 existing = s.Tables.Any(IsExisting);
                 break;
 
@@ -331,7 +360,7 @@ internal sealed class PgAnalyzer
         if (existing && PgLockModes.IsHeavy(mode) && table is not null || (existing && PgLockModes.IsHeavy(mode) && s.Kind is PgStatementKind.DropIndex or PgStatementKind.Reindex))
             HeavyLock(m, st, table ?? tableText, mode, s.Verb);
 
-        Facts.Add(new PgStatementFacts(m, st, table, mode, rewrites, _inTx, existing));
+        if (!_seeding) Facts.Add(new PgStatementFacts(m, st, table, mode, rewrites, _inTx, existing));
     }
 
     private void HeavyLock(PgMigration m, PgScriptStatement st, string table, PgLockMode mode, string what)
