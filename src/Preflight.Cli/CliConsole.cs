@@ -16,7 +16,16 @@ internal sealed record CliConsole(Stream Out, TextWriter Error, bool OutIsTermin
         Console.OpenStandardOutput(),
         Console.Error,
         !Console.IsOutputRedirected,
-        Environment.GetEnvironmentVariable);
+        Environment.GetEnvironmentVariable)
+    {
+        ErrorIsTerminal = !Console.IsErrorRedirected,
+    };
+
+    /// <summary>True when standard error is a terminal: the scan's progress display may be drawn there.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>How long a scan runs before the progress display appears; shorter scans show none.</summary>
+    public TimeSpan ProgressDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>True when the NO_COLOR convention (no-color.org) asks for no colour: set and not empty.</summary>
     public bool NoColorRequested => !string.IsNullOrEmpty(GetEnvironmentVariable("NO_COLOR"));

@@ -10,7 +10,7 @@ internal static class ExplainCommand
     public static Command Create(CliConsole console, TextWriter output)
     {
         var rule = new Argument<string>("rule") { Description = "A rule id (PF003) or name (path-traversal)." };
-        var command = new Command("explain", "Explain a rule: what it finds, why it matters and how to fix it.") { rule };
+        var command = new Command("explain", "Explain a rule: what it finds, why it matters, how to fix it, with a bad and a good example.") { rule };
         command.SetAction(parse =>
         {
             string given = parse.GetValue(rule)!;
@@ -24,10 +24,24 @@ internal static class ExplainCommand
                 output.WriteLine(descriptor.Summary);
                 output.WriteLine();
                 output.WriteLine(descriptor.Help);
+                if (RuleExamples.For(descriptor.Id) is { } example)
+                {
+                    output.WriteLine();
+                    output.WriteLine("Bad (reported):");
+                    WriteIndented(output, example.Bad);
+                    output.WriteLine();
+                    output.WriteLine("Good:");
+                    WriteIndented(output, example.Good);
+                }
                 output.Flush();
                 return Task.FromResult(ExitCodes.Passed);
             });
         });
         return command;
+    }
+
+    private static void WriteIndented(TextWriter output, string text)
+    {
+        foreach (var line in text.Split('\n')) output.WriteLine("    " + line);
     }
 }

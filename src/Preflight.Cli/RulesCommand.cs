@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Preflight.Detectors;
 using Preflight.Findings;
 using Preflight.Reporting;
+using Spectre.Console;
 
 namespace Preflight.Cli;
 
@@ -31,6 +32,7 @@ internal static class RulesCommand
             return CliErrors.GuardAsync(console, verbose: false, () =>
             {
                 if (chosen == "json") WriteJson(output);
+                else if (console.OutIsTerminal) WriteTable(output, console);
                 else WriteText(output);
                 output.Flush();
                 return Task.FromResult(ExitCodes.Passed);
@@ -39,6 +41,55 @@ internal static class RulesCommand
         return command;
     }
 
+    /// <summary>On a terminal: a table with wrapped summaries and coloured severities.</summary>
+    private static void WriteTable(TextWriter output, CliConsole console)
+    {
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            // NO_COLOR: no escape codes at all (no bold either); the table itself stays.
+            Ansi = console.NoColorRequested ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = console.NoColorRequested ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.No,
+        });
+        terminal.Profile.Width = TerminalWidth();
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("ID").AddColumn("Name").AddColumn("Detector").AddColumn("Severity").AddColumn("Summary");
+        foreach (var rule in DetectorRegistry.Rules)
+        {
+            table.AddRow(
+                new Text(rule.Id, new Style(decoration: Decoration.Bold)),
+                new Text(rule.Name),
+                new Text(rule.Detector),
+                new Text(rule.DefaultSeverity.ToName(), SeverityStyle(rule.DefaultSeverity)),
+                new Text(rule.Summary));
+        }
+        terminal.Write(table);
+        terminal.WriteLine($"{DetectorRegistry.Rules.Count} rules. 'preflight explain <rule>' shows what a rule means and how to fix it, with a bad and a good example.");
+    }
+
+    private static Style SeverityStyle(Severity severity) => severity switch
+    {
+        Severity.Critical => new Style(Color.Red, decoration: Decoration.Bold),
+        Severity.High => new Style(Color.Red),
+        Severity.Medium => new Style(Color.Yellow),
+        Severity.Low => new Style(Color.Blue),
+        _ => Style.Plain,
+    };
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Console.IsOutputRedirected || Console.WindowWidth <= 0 ? 120 : Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 120;
+        }
+    }
+
+    /// <summary>Redirected (a file, a pipe, CI): aligned plain text, one rule per line, for grep and diff.</summary>
     private static void WriteText(TextWriter output)
     {
         var rules = DetectorRegistry.Rules;
@@ -58,7 +109,7 @@ internal static class RulesCommand
         Line(header);
         foreach (var row in rows) Line(row);
         output.WriteLine();
-        output.WriteLine($"{rules.Count} rules. 'preflight explain <rule>' shows what a rule means and how to fix it.");
+        output.WriteLine($"{rules.Count} rules. 'preflight explain <rule>' shows what a rule means and how to fix it, with a bad and a good example.");
     }
 
     private static void WriteJson(TextWriter output)

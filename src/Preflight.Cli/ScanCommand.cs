@@ -83,10 +83,14 @@ internal static class ScanCommand
         {
             Description = "Show a timing line on success and the full exception on errors.",
         };
+        var quiet = new Option<bool>("--quiet", "-q")
+        {
+            Description = "No progress display on standard error (it is shown only on a terminal, for scans longer than a second).",
+        };
 
         var command = new Command("scan", "Scan a package before it is installed and report what it will do.")
         {
-            path, asOf, format, output, failOn, baseline, installedUnits, trust, window, pgVersion, config, suppressions, since, verbose,
+            path, asOf, format, output, failOn, baseline, installedUnits, trust, window, pgVersion, config, suppressions, since, verbose, quiet,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -106,7 +110,8 @@ internal static class ScanCommand
                 parse.GetValue(trust) ?? [],
                 parse.GetValue(window),
                 parse.GetValue(pgVersion),
-                isVerbose);
+                isVerbose,
+                parse.GetValue(quiet));
             return CliErrors.GuardAsync(console, isVerbose, () => RunAsync(request, console, cancellationToken));
         });
         return command;
@@ -127,7 +132,8 @@ internal static class ScanCommand
         string[] Trust,
         string? Window,
         int? PostgresVersion,
-        bool Verbose);
+        bool Verbose,
+        bool Quiet);
 
     /// <summary>
     /// Options from the configuration file (given, or next to the package), then the command line on top:
@@ -185,7 +191,10 @@ internal static class ScanCommand
 
         var options = BuildOptions(request);
         var stopwatch = Stopwatch.StartNew();
-        var report = await PreflightScanner.ScanAsync(request.Path, options, cancellationToken).ConfigureAwait(false);
+        var display = ProgressDisplay.Create(console, request.Quiet);
+        var report = display is null
+            ? await PreflightScanner.ScanAsync(request.Path, options, cancellationToken).ConfigureAwait(false)
+            : await display.RunAsync(PreflightScanner.ScanAsync(request.Path, options with { Progress = display }, cancellationToken)).ConfigureAwait(false);
         stopwatch.Stop();
 
         if (outputPath is null)

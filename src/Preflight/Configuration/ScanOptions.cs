@@ -88,6 +88,15 @@ public sealed record ScanOptions
     /// </summary>
     public IReadOnlyList<string> EndpointAllowlist { get; init; } = [];
 
+    /// <summary>
+    /// Receives <see cref="ScanProgress"/> reports (entries and bytes read, the current entry and detector) while
+    /// the scan runs, from its worker threads. Null: no reports.
+    /// </summary>
+    public IProgress<ScanProgress>? Progress { get; init; }
+
+    /// <summary>The least time between two progress reports; tests set zero to see every step.</summary>
+    internal TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();
 }

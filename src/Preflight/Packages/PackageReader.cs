@@ -38,17 +38,57 @@ public static class PackageReader
         }
         await using (file.ConfigureAwait(false))
         {
-            var prefix = new byte[ContentSniffer.PrefixLength];
-            int read = await file.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            file.Position = 0;
-            var format = ContentSniffer.DetectArchive(prefix.AsSpan(0, read));
-            if (format == ArchiveFormat.None)
-                throw new PackageUnreadableException($"{path} is not a package: not a zip, tar, gzip or bzip2 archive, nor a folder");
-            session.PackageBytes = file.Length;
-            await session.ReadArchiveAsync(file, format, string.Empty, depth: 0, containerName: Path.GetFileName(path)).ConfigureAwait(false);
-            file.Position = 0;
-            string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
-            return new PackageSummary(path, sha, file.Length, session.EntryCount);
+            return await ReadArchiveAsync(session, file, path, Path.GetFileName(path)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Reads the archive in <paramref name="stream"/>, from its beginning, into <paramref name="sink"/>. A stream
+    /// that cannot seek (a network or pipe stream) is first copied to a temporary file, deleted when reading ends:
+    /// archive formats such as zip are read from their end.
+    /// </summary>
+    /// <param name="stream">The package bytes; left open.</param>
+    /// <param name="name">The package's name (a file name or path): reported as its path, and its extension helps to sniff the format.</param>
+    /// <param name="limits">Reading limits.</param>
+    /// <param name="sink">Receives the entries.</param>
+    /// <param name="cancellationToken">Cancels reading.</param>
+    /// <exception cref="PackageUnreadableException">The bytes are no archive Preflight reads.</exception>
+    internal static async Task<PackageSummary> ReadAsync(Stream stream, string name, PackageLimits limits, IPackageSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (!stream.CanRead) throw new ArgumentException("the stream cannot be read", nameof(stream));
+        using var session = new ReadSession(limits, sink, cancellationToken);
+        if (stream.CanSeek)
+        {
+            stream.Position = 0;
+            return await ReadArchiveAsync(session, stream, name, Path.GetFileName(name)).ConfigureAwait(false);
+        }
+        var spool = new FileStream(Path.Combine(Path.GetTempPath(), "preflight-" + Path.GetRandomFileName()), FileMode.CreateNew, FileAccess.ReadWrite,
+            FileShare.None, bufferSize: 64 * 1024, FileOptions.DeleteOnClose | FileOptions.SequentialScan);
+        await using (spool.ConfigureAwait(false))
+        {
+            await stream.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
+            spool.Position = 0;
+            return await ReadArchiveAsync(session, spool, name, Path.GetFileName(name)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<PackageSummary> ReadArchiveAsync(ReadSession session, Stream file, string path, string fileName)
+    {
+        var cancellationToken = session.CancellationToken;
+        var prefix = new byte[ContentSniffer.PrefixLength];
+        int read = await file.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        file.Position = 0;
+        var format = ContentSniffer.DetectArchive(prefix.AsSpan(0, read));
+        if (format == ArchiveFormat.None)
+            throw new PackageUnreadableException($"{path} is not a package: not a zip, tar, gzip or bzip2 archive, nor a folder");
+        session.PackageBytes = file.Length;
+        await session.ReadArchiveAsync(file, format, string.Empty, depth: 0, containerName: fileName).ConfigureAwait(false);
+        file.Position = 0;
+        string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+        return new PackageSummary(path, sha, file.Length, session.EntryCount);
     }
 }

@@ -16,14 +16,46 @@ namespace Preflight;
 public static class PreflightScanner
 {
     /// <summary>Scans the package (archive file or folder) at <paramref name="path"/>.</summary>
+    /// <param name="path">An archive file (zip, nupkg, jar, tar, tar.gz, tar.bz2, gz) or an unpacked folder.</param>
+    /// <param name="options">What to scan against and how; null for <see cref="ScanOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Stops the scan; the task then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The report: findings in report order, the inventory, suppressions applied and diagnostics.</returns>
     /// <exception cref="PackageUnreadableException">The path does not exist or is no package at all.</exception>
     /// <exception cref="Configuration.ConfigurationException">The suppressions file is invalid.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overloads differ in the type of their first parameter (a path or a stream): no call is ambiguous.")]
     public static async Task<ScanReport> ScanAsync(string path, ScanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        options ??= ScanOptions.Default;
         if (!File.Exists(path) && !Directory.Exists(path))
             throw new PackageUnreadableException($"no such file or folder: {path}") { NotFound = true };
+        return await ScanCoreAsync(path, (limits, sink, token) => PackageReader.ReadAsync(path, limits, sink, token), options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Scans the archive in <paramref name="package"/> (zip, nupkg, jar, tar, tar.gz, tar.bz2 or gz), read from its
+    /// beginning. A stream that cannot seek is first copied to a temporary file that is deleted when the scan ends
+    /// (zip archives are read from their end). The stream is left open.
+    /// </summary>
+    /// <param name="package">The package's bytes.</param>
+    /// <param name="name">The package's name, a file name or path: the report's package path, and a hint for the format by its extension.</param>
+    /// <param name="options">What to scan against and how; null for <see cref="ScanOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Stops the scan; the task then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The report, as for a package read from a path.</returns>
+    /// <exception cref="PackageUnreadableException">The bytes are no archive Preflight reads.</exception>
+    /// <exception cref="Configuration.ConfigurationException">The suppressions file is invalid.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overloads differ in the type of their first parameter (a path or a stream): no call is ambiguous.")]
+    public static async Task<ScanReport> ScanAsync(Stream package, string name, ScanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return await ScanCoreAsync(name, (limits, sink, token) => PackageReader.ReadAsync(package, name, limits, sink, token), options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ScanReport> ScanCoreAsync(string name, PackageRead read, ScanOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= ScanOptions.Default;
         var installed = options.InstalledUnitsFile is { } unitsFile ? InstalledUnits.Read(unitsFile) : null;
         // Read before scanning so that a broken file fails fast.
         var suppressionSet = options.SuppressionsFile is { } suppressionsFile ? SuppressionSet.Load(suppressionsFile) : null;
@@ -40,7 +72,7 @@ public static class PreflightScanner
             PackageSummary baselineSummary;
             try
             {
-                baselineSummary = await RunAsync(baselinePath, baselineState, cancellationToken).ConfigureAwait(false);
+                baselineSummary = await RunAsync(baselinePath, (limits, sink, token) => PackageReader.ReadAsync(baselinePath, limits, sink, token), baselineState, cancellationToken).ConfigureAwait(false);
             }
             catch (PackageUnreadableException ex)
             {
@@ -54,7 +86,7 @@ public static class PreflightScanner
         }
 
         var state = new ScanState(options, cancellationToken) { Baseline = baselineInventory, BaselineKept = baselineKept, InstalledUnits = installed };
-        var summary = await RunAsync(path, state, cancellationToken).ConfigureAwait(false);
+        var summary = await RunAsync(name, read, state, cancellationToken).ConfigureAwait(false);
 
         var scrubber = new SecretScrubber(state.Secrets.Keys.Concat(baselineSecrets));
         var findings = state.Findings.Concat(carried).Select(scrubber.Scrub).ToList();
@@ -118,10 +150,14 @@ public static class PreflightScanner
         }
     }
 
+    /// <summary>Reads one package into a sink: from a path or from a stream.</summary>
+    private delegate Task<PackageSummary> PackageRead(PackageLimits limits, IPackageSink sink, CancellationToken cancellationToken);
+
     /// <summary>Reads one package through every detector into <paramref name="state"/>.</summary>
-    private static async Task<PackageSummary> RunAsync(string path, ScanState state, CancellationToken cancellationToken)
+    private static async Task<PackageSummary> RunAsync(string name, PackageRead read, ScanState state, CancellationToken cancellationToken)
     {
         var options = state.Options;
+        var progress = new ProgressTracker(options.Progress, name, state.IsBaseline, options.ProgressInterval);
         var context = new DetectorContext(state);
         var exclude = new PathGlob(options.Exclude);
         var detectors = DetectorRegistry.CreateAll()
@@ -135,16 +171,16 @@ public static class PreflightScanner
             SingleReader = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var sink = new PipelineSink(channel.Writer, context);
+        var sink = new PipelineSink(channel.Writer, context, progress);
 
         var consumers = Enumerable.Range(0, workers)
-            .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state, exclude), cancellationToken))
+            .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state, exclude, progress), cancellationToken))
             .ToArray();
 
         PackageSummary summary;
         try
         {
-            summary = await PackageReader.ReadAsync(path, options.Limits, sink, cancellationToken).ConfigureAwait(false);
+            summary = await read(options.Limits, sink, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -173,10 +209,11 @@ public static class PreflightScanner
             }
         }
 
+        progress.Complete();
         return summary;
     }
 
-    private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state, PathGlob exclude)
+    private static async Task ConsumeAsync(ChannelReader<PackageEntry> reader, IDetector[] detectors, ScanState state, PathGlob exclude, ProgressTracker progress)
     {
         while (await reader.WaitToReadAsync(state.CancellationToken).ConfigureAwait(false))
         {
@@ -185,13 +222,13 @@ public static class PreflightScanner
                 using (entry)
                 {
                     if (exclude.Count > 0 && exclude.IsMatch(entry.Path)) continue;
-                    AnalyzeEntry(entry, detectors, state);
+                    AnalyzeEntry(entry, detectors, state, progress);
                 }
             }
         }
     }
 
-    internal static void AnalyzeEntry(PackageEntry entry, IDetector[] detectors, ScanState state)
+    internal static void AnalyzeEntry(PackageEntry entry, IDetector[] detectors, ScanState state, ProgressTracker? progress = null)
     {
         var data = entry.Data;
         var kind = ContentSniffer.Classify(data.Span[..Math.Min(data.Length, ContentSniffer.PrefixLength)], entry.FileName);
@@ -211,6 +248,7 @@ public static class PreflightScanner
                 continue;
             }
             if (!wants) continue;
+            progress?.Analyzing(entry.Path, detector.Id);
             content ??= new EntryContent(entry.Path, data, kind);
             try
             {
@@ -228,12 +266,13 @@ public static class PreflightScanner
     }
 
     /// <summary>Connects the reader's single thread to the worker pool.</summary>
-    private sealed class PipelineSink(ChannelWriter<PackageEntry> writer, DetectorContext context) : IPackageSink
+    private sealed class PipelineSink(ChannelWriter<PackageEntry> writer, DetectorContext context, ProgressTracker progress) : IPackageSink
     {
         public async ValueTask OnEntryAsync(PackageEntry entry, CancellationToken cancellationToken)
         {
             try
             {
+                progress.EntryRead(entry.Path, entry.Size);
                 await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
             }
             catch

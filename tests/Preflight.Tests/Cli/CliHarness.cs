@@ -20,11 +20,13 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// </summary>
 internal static class CliHarness
 {
-    public static async Task<CliResult> RunAsync(string[] args, bool terminal = false, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<CliResult> RunAsync(string[] args, bool terminal = false, IReadOnlyDictionary<string, string>? environment = null,
+        Func<CliConsole, CliConsole>? configure = null)
     {
         using var stdout = new MemoryStream();
         using var stderr = new StringWriter();
         var console = new CliConsole(stdout, stderr, terminal, name => environment is not null && environment.TryGetValue(name, out var v) ? v : null);
+        if (configure is not null) console = configure(console);
         int code = await PreflightCli.RunAsync(args, console);
         return new CliResult(code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
     }

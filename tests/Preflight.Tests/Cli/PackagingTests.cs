@@ -1,15 +1,18 @@
-using System.Diagnostics;
 using System.IO.Compression;
+using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using FluentAssertions;
 using NUnit.Framework;
 using Preflight.Reporting;
+using Preflight.Tests.Reporting;
 using Preflight.Tests.Support;
+using YamlDotNet.RepresentationModel;
 
 namespace Preflight.Tests.Cli;
 
 /// <summary>
-/// Acceptance 1: <c>dotnet pack -c Release</c> yields the library package and one portable tool package, and
+/// Acceptance 1: <c>dotnet pack -c Release</c> yields the library package, one portable tool package and the
+/// MSBuild task package (tested in <see cref="MSBuild.PreflightMSBuildTests"/>), and
 /// the tool installed from it with <c>dotnet tool install --tool-path … --add-source …</c> works. Slow (a Release
 /// build), so it has its own category, but it runs in the normal <c>dotnet test</c>. No network: the install
 /// sees only the folder the packages were written to, and a private package cache.
@@ -24,15 +27,11 @@ public class PackagingTests
     {
         string version = ToolInfo.Current.Version;
         using var work = new Workspace();
-        string feed = work.PathOf("feed");
+        string feed = await PackedFeed.GetAsync();
         string tools = work.PathOf("tools");
 
-        // The README's command, run at the repository root.
-        var pack = await DotnetAsync(SharedData.RepositoryRoot, work, privateCache: false, "pack", "-c", "Release", "-o", feed);
-        pack.ExitCode.Should().Be(0, pack.ToString());
-
         Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Should()
-            .BeEquivalentTo($"Preflight.{version}.nupkg", $"Preflight.Cli.{version}.nupkg");
+            .BeEquivalentTo($"Preflight.{version}.nupkg", $"Preflight.Cli.{version}.nupkg", $"Preflight.MSBuild.{version}.nupkg");
 
         using (var library = ZipFile.OpenRead(Path.Combine(feed, $"Preflight.{version}.nupkg")))
         {
@@ -78,49 +77,62 @@ public class PackagingTests
         missing.StderrLines.Should().ContainSingle().Which.Should().StartWith("preflight: error: ");
     }
 
-    private static Task<CliResult> DotnetAsync(string workingDirectory, Workspace work, bool privateCache, params string[] args)
+    /// <summary>
+    /// Acceptance 3: the GitHub Actions recipe's own <c>run:</c> commands that install and run preflight, run by
+    /// bash with the recipe's <c>env</c>, install the tool from the packed folder (the <c>--add-source</c> its
+    /// comment names) and write a SARIF file that passes the SARIF 2.1.0 schema.
+    /// </summary>
+    [Test]
+    [Category(SharedData.Category)]
+    public async Task GitHub_Actions_recipe_commands_install_the_packed_tool_and_write_sarif_that_passes_the_schema()
     {
-        var start = Start(CliHarness.DotnetHost, workingDirectory, args);
-        if (privateCache) start.Environment["NUGET_PACKAGES"] = work.PathOf("nuget-packages");
-        return CliHarness.RunToEndAsync(start, Slow);
+        var schema = await SarifSchema.LoadAsync();
+        string feed = await PackedFeed.GetAsync();
+        using var work = new Workspace();
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(SharedData.RepositoryRoot, "docs", "ci", "github-actions.yml"))) yaml.Load(reader);
+        var workflow = (YamlMappingNode)yaml.Documents[0].RootNode;
+        var env = ((YamlMappingNode)workflow["env"]).ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
+        env["PREFLIGHT_VERSION"].Should().Be(ToolInfo.Current.Version, "the recipe pins the version this repository packs");
+        var steps = ((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)workflow["jobs"])["scan"])["steps"])
+            .Cast<YamlMappingNode>()
+            .Where(step => step.Children.ContainsKey("run"))
+            .Select(step => step["run"].ToString())
+            .Where(run => run.Contains("preflight", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        steps.Should().HaveCount(2, "the recipe installs the tool, then scans");
+
+        await File.WriteAllTextAsync(work.PathOf("nuget.config"), """
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+              </packageSources>
+            </configuration>
+            """);
+        env["PACKAGE"] = work.TarWithShadowLink();
+        var install = await BashAsync(work, env, steps[0] + $" --add-source '{feed}' --configfile nuget.config");
+        install.ExitCode.Should().Be(0, install.ToString());
+        var scan = await BashAsync(work, env, steps[1]);
+        scan.ExitCode.Should().Be(1, $"the shadow link is high and the recipe fails on high\n{scan}");
+
+        string sarif = await File.ReadAllTextAsync(work.PathOf("preflight.sarif"));
+        var errors = schema.Validate(sarif);
+        errors.Should().BeEmpty(string.Join("\n", errors.Select(e => $"{e.Path}: {e.Kind}")));
+        JsonNode.Parse(sarif)!["runs"]![0]!["results"]!.AsArray().Should().Contain(r => (string)r!["ruleId"]! == "PF006");
     }
+
+    private static Task<CliResult> BashAsync(Workspace work, Dictionary<string, string> env, string command)
+    {
+        var start = DotnetChild.Start("bash", work.Root.FullName, ["-eo", "pipefail", "-c", command]);
+        foreach (var (name, value) in env) start.Environment[name] = value;
+        start.Environment["NUGET_PACKAGES"] = work.PathOf("nuget-packages");
+        return CliHarness.RunToEndAsync(start, TimeSpan.FromMinutes(3));
+    }
+
+    private static Task<CliResult> DotnetAsync(string workingDirectory, Workspace work, bool privateCache, params string[] args) =>
+        DotnetChild.DotnetAsync(workingDirectory, privateCache ? work.PathOf("nuget-packages") : null, Slow, args);
 
     private static Task<CliResult> ToolAsync(string tool, Workspace work, params string[] args) =>
-        CliHarness.RunToEndAsync(Start(tool, work.Root.FullName, args), TimeSpan.FromMinutes(2));
-
-    private static ProcessStartInfo Start(string fileName, string workingDirectory, string[] args)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        // The test host's MSBuild and test-platform variables would steer the child build; the child gets a
-        // plain developer environment.
-        foreach (var name in start.Environment.Keys.ToList())
-        {
-            if (name.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) && !name.Equals("MSBUILDDISABLENODEREUSE", StringComparison.OrdinalIgnoreCase)
-                || name.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
-                || name.StartsWith("TESTINGPLATFORM", StringComparison.OrdinalIgnoreCase))
-            {
-                start.Environment.Remove(name);
-            }
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        // The installed tool's launcher finds the runtime of the SDK running the tests.
-        if (string.IsNullOrEmpty(start.Environment.TryGetValue("DOTNET_ROOT", out var root) ? root : null)
-            && CliHarness.DotnetHost is { } host && Path.IsPathRooted(host))
-        {
-            start.Environment["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveLink(host)));
-        }
-        start.Environment.Remove("NO_COLOR");
-        return start;
-    }
-
-    private static string ResolveLink(string path) =>
-        new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        CliHarness.RunToEndAsync(DotnetChild.Start(tool, work.Root.FullName, args), TimeSpan.FromMinutes(2));
 }
