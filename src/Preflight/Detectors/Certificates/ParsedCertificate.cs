@@ -173,7 +173,8 @@ internal sealed class ParsedCertificate
         ex is ArgumentException or InvalidOperationException or IOException or FormatException or InvalidCastException
             or IndexOutOfRangeException or OverflowException or NullReferenceException or CryptoException
             or Org.BouncyCastle.Security.Certificates.CertificateException or Org.BouncyCastle.Security.GeneralSecurityException
-            or Org.BouncyCastle.Asn1.Asn1ParsingException or NotSupportedException or NotImplementedException;
+            or Org.BouncyCastle.Asn1.Asn1ParsingException or Org.BouncyCastle.Security.SecurityUtilityException
+            or NotSupportedException or NotImplementedException;
 
     private void ParseExtensions()
     {
