@@ -279,18 +279,38 @@ internal static class CronFiles
         return true;
     }
 
+    /// <summary>
+    /// The zone of an IANA id the package names. The id is checked first — letters, digits, <c>_ + -</c> and single
+    /// slashes between segments, as in <c>America/Argentina/Buenos_Aires</c> — because the runtime maps it to a file
+    /// under the zoneinfo folder: an id such as <c>../../etc/passwd</c> or <c>Europe/</c> must never be opened.
+    /// </summary>
     internal static bool TryFindZone(string id, out TimeZoneInfo zone)
     {
+        zone = TimeZoneInfo.Utc;
+        if (!IsZoneId(id)) return false;
         try
         {
             zone = TimeZoneInfo.FindSystemTimeZoneById(id);
             return true;
         }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException
+            or System.Security.SecurityException or IOException or UnauthorizedAccessException)
         {
             zone = TimeZoneInfo.Utc;
             return false;
         }
+    }
+
+    private static bool IsZoneId(string id)
+    {
+        if (id.Length is 0 or > 64 || id[0] == '/' || id[^1] == '/' || id.Contains("//", StringComparison.Ordinal)) return false;
+        foreach (var segment in id.Split('/'))
+        {
+            if (segment is "." or "..") return false;
+            foreach (char c in segment)
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '+' or '-')) return false;
+        }
+        return true;
     }
 
     /// <summary>Cron turns an unescaped <c>%</c> into a newline; everything after the first one is standard input.</summary>

@@ -31,9 +31,10 @@ internal static partial class YamlSchedules
         {
             stream.Load(new StringReader(Detemplate(text)));
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (ex is YamlException or ArgumentException or InvalidOperationException)
         {
-            result.Issues.Add(new ScheduleIssue(ScheduledTaskRules.MalformedTaskFile, new Location(path, (int)ex.Start.Line > 0 ? (int)ex.Start.Line : null),
+            // YamlDotNet also throws ArgumentException and InvalidOperationException on some malformed input (found by fuzzing).
+            result.Issues.Add(new ScheduleIssue(ScheduledTaskRules.MalformedTaskFile, new Location(path, ex is YamlException y && y.Start.Line > 0 ? (int)y.Start.Line : null),
                 "the manifest is not valid YAML; kubectl and GitHub will refuse it", "yaml"));
             return result;
         }
