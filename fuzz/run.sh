@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz=$root/fuzz
-build=$fuzz/.build
+build=${FUZZ_BUILD:-$fuzz/.build}
 tools=$fuzz/.tools
 
 if [[ ${1:-} == --list ]]; then
@@ -28,6 +28,8 @@ if [[ ! -f $build/.instrumented ]]; then
   for dll in Preflight.dll YamlDotNet.dll ICSharpCode.SharpZipLib.dll Mono.Cecil.dll BouncyCastle.Cryptography.dll Cronos.dll; do
     "$tools/sharpfuzz" "$build/$dll"
   done
+  # A small assembly of our own (4 KB) seeds the cecil and content targets: a large one makes every execution slow.
+  dotnet build "$fuzz/seed-lib/Tiny.csproj" -c Release -o "$build/seed-lib" --nologo -v q > /dev/null
   touch "$build/.instrumented"
 fi
 
@@ -39,7 +41,7 @@ seeds_for() {
   local pem=$fuzz/seeds/pem/dten-release-root-2026.pem
   case $t in
     archive) find "$root/fixtures/hostile" -maxdepth 1 -type f ! -name '*.md' -size -16k -exec cp {} "$dir"/ \; ;;
-    content) cp "$fuzz/seeds/sql/"* "$fuzz/seeds/unit/"* "$build/Preflight.Fuzz.dll" "$dir"/; printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' > "$dir/png" ;;
+    content) cp "$fuzz/seeds/sql/"* "$fuzz/seeds/unit/"* "$build/seed-lib/Tiny.dll" "$dir"/; printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' > "$dir/png" ;;
     der) sed '/-----/d' "$pem" | base64 -d > "$dir/root.der" ;;
     pkcs12|cms)
       local tmp; tmp=$(mktemp -d)
@@ -47,7 +49,7 @@ seeds_for() {
       if [[ $t == pkcs12 ]]; then openssl pkcs12 -export -in "$tmp/c.pem" -inkey "$tmp/k.pem" -passout pass: -out "$dir/empty-password.pfx"
       else printf '#!/bin/sh\necho tool\n' > "$tmp/tool.sh"; openssl cms -sign -binary -in "$tmp/tool.sh" -signer "$tmp/c.pem" -inkey "$tmp/k.pem" -outform DER -out "$dir/tool.sh.p7s"; fi
       rm -rf "$tmp" ;;
-    cecil) cp "$build/Preflight.Fuzz.dll" "$dir"/ ;;
+    cecil) cp "$build/seed-lib/Tiny.dll" "$dir"/ ;;
   esac
   echo "$dir"
 }
