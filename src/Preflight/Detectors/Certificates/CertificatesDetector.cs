@@ -115,10 +115,11 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
             if (context.Options.PackageSignaturePath is { } signaturePath)
                 PackageSignature.Verify(context, signaturePath, bytes, AddSignatureCertificates, RecordSigner);
         }
-        else if (bytes.Length <= MaxHashedSize)
+        else
         {
-            // A nested archive's own checksum, for manifests that list it.
-            _sha256ByPath[path] = System.Security.Cryptography.SHA256.HashData(bytes);
+            // A nested zip's own checksum, for manifests that list it.
+            _paths.TryAdd(path, 0);
+            if (bytes.Length <= MaxHashedSize) _sha256ByPath[path] = System.Security.Cryptography.SHA256.HashData(bytes);
         }
         bytes.Position = 0;
         try

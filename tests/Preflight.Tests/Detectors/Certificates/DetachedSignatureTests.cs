@@ -147,3 +147,74 @@ public class ChecksumManifestTests
         finding.Message.Should().Contain("signed manifest");
     }
 }
+
+public class NestedArchiveManifestTests
+{
+    private static string Sha(byte[] b) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(b));
+
+    private static byte[] InnerZip(string text)
+    {
+        using var dir = new TempDir();
+        return File.ReadAllBytes(Zip(dir, ("conf/plugin.ini", text)));
+    }
+
+    private static byte[] InnerTarGz(string text)
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(tar, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            using var data = new MemoryStream(Encoding.UTF8.GetBytes(text));
+            writer.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "conf/tool.ini") { DataStream = data });
+        }
+        using var gz = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(tar.ToArray());
+        return gz.ToArray();
+    }
+
+    private static async Task<ScanReport> Scan(TempDir dir, params (string Name, object Content)[] entries) =>
+        await PreflightScanner.ScanAsync(Zip(dir, entries), ScanOptions.Default with { AsOf = AsOf, EnabledDetectors = new HashSet<string> { "certificates" } });
+
+    [Test]
+    public async Task Scan_verifies_a_manifest_line_for_a_nested_zip_against_the_zips_own_bytes()
+    {
+        using var dir = new TempDir();
+        byte[] plugins = InnerZip("[plugin]\nenabled=true\n");
+        byte[] extras = InnerZip("[extras]\n");
+
+        var report = await Scan(dir,
+            ("lib/SHA256SUMS", $"{Sha(plugins)}  plugins.zip\n{Sha(InnerZip("[extras] original\n"))}  extras.zip\n"),
+            ("lib/plugins.zip", plugins),
+            ("lib/extras.zip", extras));
+
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.RuleId.Should().Be("PF619");
+        finding.Properties["file"].Should().Be("lib/extras.zip");
+        finding.Location.Line.Should().Be(2);
+    }
+
+    [Test]
+    public async Task Scan_reports_a_manifest_line_for_a_streamed_nested_archive_as_not_verified_instead_of_missing()
+    {
+        using var dir = new TempDir();
+        byte[] tools = InnerTarGz("[tool]\n");
+
+        var report = await Scan(dir, ("lib/SHA256SUMS", $"{Sha(tools)}  tools.tar.gz\n"), ("lib/tools.tar.gz", tools));
+
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.RuleId.Should().Be("PF618");
+        finding.Severity.Should().Be(Severity.Info);
+        finding.Properties["verified"].Should().Be("false");
+        finding.Message.Should().Contain("'lib/tools.tar.gz' is a nested archive");
+    }
+
+    [Test]
+    public async Task Scan_lists_a_nested_archive_missing_from_the_manifest_as_unlisted()
+    {
+        using var dir = new TempDir();
+        byte[] readme = Encoding.UTF8.GetBytes("readme\n");
+
+        var report = await Scan(dir, ("lib/SHA256SUMS", $"{Sha(readme)}  readme.txt\n"), ("lib/readme.txt", readme), ("lib/plugins.zip", InnerZip("x=1\n")));
+
+        report.Findings.Should().ContainSingle().Which.Properties["files"].Should().Be("lib/plugins.zip");
+    }
+}
