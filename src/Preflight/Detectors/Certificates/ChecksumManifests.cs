@@ -128,8 +128,9 @@ internal static class ChecksumManifests
                 }
             }
             string prefix = manifest.Folder.Length == 0 ? string.Empty : manifest.Folder + "/";
-            var unlisted = allPaths.Union(nestedArchives, StringComparer.Ordinal)
-                .Where(p => p.StartsWith(prefix, StringComparison.Ordinal) && !p.Contains("!/", StringComparison.Ordinal)
+            // Nested archives are not counted as unlisted, like their members: a manifest may vouch for the files only.
+            var unlisted = allPaths
+                .Where(p => p.StartsWith(prefix, StringComparison.Ordinal) && !p.Contains("!/", StringComparison.Ordinal) && !nestedArchives.Contains(p)
                             && !listed.Contains(p) && p != manifest.Location.Path
                             && !p.StartsWith(manifest.Location.Path + ".", StringComparison.Ordinal)
                             && !IsManifestName(p[(p.LastIndexOf('/') + 1)..]))
