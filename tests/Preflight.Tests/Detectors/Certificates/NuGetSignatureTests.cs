@@ -222,6 +222,64 @@ public class NuGetSignatureTests
         finding.Message.Should().Contain("Signing certificate 'CN=Acme Package Author' expired on 2026-06-01");
     }
 
+    /// <summary>A timestamp authority certificate: EKU timeStamping, critical, as RFC 3161 requires.</summary>
+    private static Org.BouncyCastle.X509.X509Certificate TsaCertificate(Issued issuer, AsymmetricCipherKeyPairHolder tsa)
+    {
+        var gen = new Org.BouncyCastle.X509.X509V3CertificateGenerator();
+        gen.SetSerialNumber(Org.BouncyCastle.Math.BigInteger.ValueOf(4242));
+        gen.SetIssuerDN(issuer.Certificate.SubjectDN);
+        gen.SetSubjectDN(new Org.BouncyCastle.Asn1.X509.X509Name("CN=Acme Timestamp Authority"));
+        gen.SetNotBefore(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        gen.SetNotAfter(new DateTime(2034, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        gen.SetPublicKey(tsa.Keys.Public);
+        gen.AddExtension(Org.BouncyCastle.Asn1.X509.X509Extensions.ExtendedKeyUsage, true,
+            new DerSequence(new DerObjectIdentifier("1.3.6.1.5.5.7.3.8")));
+        return gen.Generate(new Org.BouncyCastle.Crypto.Operators.Asn1SignatureFactory("SHA256WITHECDSA", issuer.Keys.Private));
+    }
+
+    internal sealed record AsymmetricCipherKeyPairHolder(Org.BouncyCastle.Crypto.AsymmetricCipherKeyPair Keys);
+
+    /// <summary>Adds an RFC 3161 timestamp token (over the signature value, or over other bytes) as an unsigned attribute.</summary>
+    private static byte[] Timestamped(byte[] signatureDer, Issued tsaIssuer, DateTime genTime, bool wrongImprint = false)
+    {
+        var tsa = new AsymmetricCipherKeyPairHolder(EcKey());
+        var tsaCert = TsaCertificate(tsaIssuer, tsa);
+        var cms = new CmsSignedData(signatureDer);
+        var signer = cms.GetSignerInfos().GetSigners().First();
+        var tokens = new Org.BouncyCastle.Tsp.TimeStampTokenGenerator(tsa.Keys.Private, tsaCert, CmsSignedGenerator.DigestSha256, "1.3.6.1.4.1.4146.2.3");
+        tokens.SetCertificates(CollectionUtilities.CreateStore(new[] { tsaCert }));
+        var requests = new Org.BouncyCastle.Tsp.TimeStampRequestGenerator();
+        requests.SetCertReq(true);
+        byte[] imprint = SHA256.HashData(wrongImprint ? [.. signer.GetSignature(), 0] : signer.GetSignature());
+        var token = tokens.Generate(requests.Generate(Org.BouncyCastle.Tsp.TspAlgorithms.Sha256, imprint), Org.BouncyCastle.Math.BigInteger.One, genTime);
+        var attribute = new Org.BouncyCastle.Asn1.Cms.Attribute(new DerObjectIdentifier("1.2.840.113549.1.9.16.2.14"),
+            new DerSet(Asn1Object.FromByteArray(token.GetEncoded())));
+        var updated = SignerInformation.ReplaceUnsignedAttributes(signer, new Org.BouncyCastle.Asn1.Cms.AttributeTable(new Asn1EncodableVector(attribute)));
+        return CmsSignedData.ReplaceSigners(cms, new SignerInformationStore(updated)).GetEncoded();
+    }
+
+    [TestCase(false, false, TestName = "Author certificate expired after a verified timestamp: the signature stays valid")]
+    [TestCase(true, true, TestName = "Author certificate expired, timestamp over other bytes: the timestamp is ignored and the expiry is critical")]
+    public async Task Scan_checks_the_author_certificate_at_the_signatures_timestamp(bool wrongImprint, bool expiredReported)
+    {
+        using var dir = new TempDir();
+        var root = Root("CN=Acme Package Root");
+        var ica = Intermediate("CN=Acme Package Signing CA", root);
+        var signer = Leaf("CN=Acme Package Author", ica, notBefore: new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            notAfter: new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), eku: ["1.3.6.1.5.5.7.3.3"], dns: [], keys: AuthorKey.Value);
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+        byte[] unsigned = UnsignedPackage();
+        byte[] signature = Timestamped(AuthorSignature(SignatureContent(SHA256.HashData(unsigned)), signer, ica), ica, SignedAt, wrongImprint);
+        string package = dir.File("acme.agent.5.0.0.nupkg", AppendSignatureEntry(unsigned, signature));
+
+        var report = await Scan(package, trust);
+
+        if (expiredReported)
+            report.Findings.Should().ContainSingle().Which.Should().Match<Finding>(f => f.RuleId == "PF602" && f.Severity == Severity.Critical);
+        else
+            report.Findings.Should().BeEmpty();
+    }
+
     /// <summary>The NuGet cache path of a package the test project restores (from obj/project.assets.json).</summary>
     private static string RestoredPackage(string id)
     {
