@@ -222,7 +222,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     public void Complete(DetectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        DetachedSignatures.Verify(context, _signatures, _sha256ByPath);
+        DetachedSignatures.Verify(context, _signatures, _sha256ByPath, RecordSigner);
         ChecksumManifests.Verify(context, _manifests, _sha256ByPath, [.. _paths.Keys],
             _signatures.Select(static s => s.TargetPath).ToHashSet(StringComparer.Ordinal));
         NuGetSignatures.Verify(context, _nugetSignatures, (_, check) => RecordSigner(check));

@@ -92,6 +92,28 @@ public class DetachedSignatureTests
 
         report.Findings.Should().ContainSingle(f => f.RuleId == "PF617").Which.Properties["signedFile"].Should().Be("bin/install.sh");
     }
+
+    [Test]
+    public async Task Scan_reports_the_expired_signer_of_a_verified_signature_as_critical()
+    {
+        using var dir = new TempDir();
+        var root = Root("CN=Vendor Root");
+        var ica = Intermediate("CN=Vendor Code Signing CA", root);
+        var signer = Leaf("CN=Vendor Release Signer", ica, notBefore: new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            notAfter: new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), eku: ["1.3.6.1.5.5.7.3.3"], dns: []);
+        var expiredCa = Intermediate("CN=Unrelated Expired CA", root, notBefore: new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            notAfter: new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+
+        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", Sign(Payload, signer, ica)),
+            ("etc/ca.pem", Pem(expiredCa.Certificate)));
+
+        report.Findings.Where(f => f.RuleId == "PF602").Select(f => (f.Location.Path, f.Severity)).Should().BeEquivalentTo(new[]
+        {
+            ("bin/install.sh.p7s", Severity.Critical),
+            ("etc/ca.pem", Severity.High),
+        });
+    }
 }
 
 public class ChecksumManifestTests
