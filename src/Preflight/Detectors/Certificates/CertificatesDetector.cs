@@ -497,7 +497,8 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
             if (validator.IsAnchor(leaf)) continue;
             var policy = new ChainPolicy
             {
-                Purpose = HasEku(leaf, ChainValidator.CodeSigningOid) ? CertificatePurpose.CodeSigning
+                // The signer of a verified signature is held to code signing, whatever its EKU says.
+                Purpose = HasEku(leaf, ChainValidator.CodeSigningOid) || _signers.ContainsKey(leaf.Sha256) ? CertificatePurpose.CodeSigning
                     : HasEku(leaf, ChainValidator.ServerAuthOid) ? CertificatePurpose.ServerAuth : CertificatePurpose.Any,
                 ClockSkew = ClockSkew,
                 Crls = crls,

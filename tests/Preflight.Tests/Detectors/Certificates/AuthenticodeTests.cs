@@ -184,6 +184,21 @@ public class AuthenticodeTests
     }
 
     [Test]
+    public async Task Scan_holds_the_signer_of_an_executable_to_the_code_signing_purpose()
+    {
+        using var dir = new TempDir();
+        var (root, ica, _) = Pki();
+        var tlsOnly = Leaf("CN=Acme Web Server", ica, eku: ["1.3.6.1.5.5.7.3.1"], dns: ["www.acme.example"]);
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+
+        var report = await Scan(dir, [trust], ("bin/Acme.Agent.dll", Sign(CompileLibrary("Acme.Agent"), tlsOnly, ica)));
+
+        report.Findings.Should().NotContain(f => f.RuleId == "PF616");
+        var finding = report.Findings.Should().ContainSingle(f => f.RuleId == "PF605").Subject;
+        finding.Message.Should().Contain("its extended key usage does not allow CodeSigning");
+    }
+
+    [Test]
     public async Task Scan_reports_each_unsigned_executable_among_signed_ones()
     {
         using var dir = new TempDir();

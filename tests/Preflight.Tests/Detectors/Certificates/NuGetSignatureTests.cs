@@ -280,6 +280,32 @@ public class NuGetSignatureTests
             report.Findings.Should().BeEmpty();
     }
 
+    [TestCase("garbage-signature", TestName = "Hostile nupkg: the signature entry holds garbage")]
+    [TestCase("offset-out-of-bounds", TestName = "Hostile nupkg: the signature's central record points beyond the archive")]
+    [TestCase("truncated", TestName = "Hostile nupkg: the archive is cut in its central directory")]
+    public async Task Scan_survives_a_hostile_signed_nupkg(string damage)
+    {
+        using var dir = new TempDir();
+        var (root, ica, signer) = Pki();
+        byte[] bytes = SignedPackage(signer, ica);
+        int local = bytes.AsSpan().IndexOf(".signature.p7s"u8);
+        int central = bytes.AsSpan().LastIndexOf(".signature.p7s"u8) - 46;
+        switch (damage)
+        {
+            case "garbage-signature": bytes.AsSpan(local + 14, 64).Fill((byte)'A'); break;
+            case "offset-out-of-bounds": BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(central + 42), 0x7FFFFFF0); break;
+            default: bytes = bytes[..(central + 20)]; break;
+        }
+
+        var report = await Scan(Zip(dir, ("feed/acme.agent.5.0.0.nupkg", bytes)), dir.File("roots.pem", Pem(root.Certificate)));
+
+        report.Diagnostics.Should().NotContain(d => d.Message.Contains("failed", StringComparison.Ordinal));
+        report.Findings.Should().NotContain(f => f.RuleId == "PF616", "damage is not reported as a valid signature over other content");
+        if (damage == "truncated") return; // no end record: no zip to read a signature from, and nothing is claimed
+        report.Findings.Should().Contain(f => (f.RuleId == "PF618" || f.RuleId == "PF601")
+            && f.Location.Path == "feed/acme.agent.5.0.0.nupkg!/.signature.p7s");
+    }
+
     /// <summary>The NuGet cache path of a package the test project restores (from obj/project.assets.json).</summary>
     private static string RestoredPackage(string id)
     {
