@@ -225,7 +225,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         DetachedSignatures.Verify(context, _signatures, _sha256ByPath, RecordSigner);
         ChecksumManifests.Verify(context, _manifests, _sha256ByPath, [.. _paths.Keys],
             _signatures.Select(static s => s.TargetPath).ToHashSet(StringComparer.Ordinal));
-        NuGetSignatures.Verify(context, _nugetSignatures, (_, check) => RecordSigner(check));
+        NuGetSignatures.Verify(context, _nugetSignatures, RecordSigner);
         ReportUnsignedExecutables(context);
         if (context.Options.PackageSignaturePath is { } packageSignature && !_packageBytesSeen && !context.ScanningBaseline)
             context.Report(CertificateRules.SignatureUnverifiable, new Location(Path.GetFileName(packageSignature)),

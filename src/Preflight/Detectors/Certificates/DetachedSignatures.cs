@@ -1,9 +1,6 @@
 using System.Globalization;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cms;
-using Org.BouncyCastle.Cms;
-using Org.BouncyCastle.Security.Certificates;
-using Org.BouncyCastle.X509;
 using Preflight.Findings;
 
 namespace Preflight.Detectors.Certificates;

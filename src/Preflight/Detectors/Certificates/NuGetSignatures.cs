@@ -140,7 +140,7 @@ internal static class NuGetSignatures
         if (algorithm is null || expected is null) return Fail("the signed package content is not in NuGet's 'Version:1' format");
         if (CmsSigners.HashFor(algorithm) is not { } hashName) return new(packagePath, location, $"the content hash algorithm {algorithm} is not supported", der, algorithm, expected, null);
 
-        byte[] actual = ContentHash(zip, hashName, records, byOffset, signature, eocdPosition, length);
+        byte[] actual = ContentHash(zip, hashName, records, byOffset, signature, length);
         return new NuGetSignature(packagePath, location, null, der, algorithm, expected, actual);
     }
 
@@ -194,7 +194,7 @@ internal static class NuGetSignatures
         return (null, null);
     }
 
-    private static byte[] ContentHash(Stream zip, HashAlgorithmName name, List<Record> records, List<Record> byOffset, Record signature, long eocdPosition, long length)
+    private static byte[] ContentHash(Stream zip, HashAlgorithmName name, List<Record> records, List<Record> byOffset, Record signature, long length)
     {
         using var hash = IncrementalHash.CreateHash(name);
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
@@ -244,7 +244,6 @@ internal static class NuGetSignatures
             BinaryPrimitives.WriteUInt32LittleEndian(counts[8..], (uint)(BinaryPrimitives.ReadUInt32LittleEndian(counts[8..]) - signature.EntrySize));
             hash.AppendData(counts);
             Copy(eocd + 20, length);
-            _ = eocdPosition;
             return hash.GetHashAndReset();
         }
         finally
@@ -267,8 +266,8 @@ internal static class NuGetSignatures
         return "unknown";
     }
 
-    /// <summary>Checks each package's content hash and primary signature; returns the signer certificates verified (SHA-256 → signing time, timestamped).</summary>
-    public static void Verify(DetectorContext context, IEnumerable<NuGetSignature> packages, Action<string, SignerCheck> onSigner)
+    /// <summary>Checks each package's content hash and signers; <paramref name="onSigner"/> takes each signer that verified.</summary>
+    public static void Verify(DetectorContext context, IEnumerable<NuGetSignature> packages, Action<SignerCheck> onSigner)
     {
         foreach (var package in packages.OrderBy(static p => p.Location.Path, StringComparer.Ordinal))
         {
@@ -306,7 +305,7 @@ internal static class NuGetSignatures
                     if (check.Countersigners.Count > 0) p["countersigners"] = string.Join("; ", check.Countersigners);
                     if (check.Verified)
                     {
-                        onSigner(package.Location.Path, check);
+                        onSigner(check);
                         continue;
                     }
                     if (check.Unverifiable)
