@@ -35,8 +35,13 @@ internal static class Authenticode
     /// <summary>True when the bytes start like a PE image (MZ); cheap, before <see cref="Read"/>.</summary>
     public static bool LooksLikePe(ReadOnlySpan<byte> bytes) => bytes.Length >= 64 && bytes[0] == (byte)'M' && bytes[1] == (byte)'Z';
 
+    /// <summary>The problem reported for an image only partly at hand.</summary>
+    public const string Partial = "the executable is larger than the analysed window";
+
     /// <summary>Reads the PE's signature and computes its image digest.</summary>
-    public static AuthenticodeImage Read(ReadOnlySpan<byte> file)
+    /// <param name="file">The file's bytes, or their first part.</param>
+    /// <param name="fileLength">The whole file's length; when larger than <paramref name="file"/>, only whether it is signed is read (<see cref="Partial"/>).</param>
+    public static AuthenticodeImage Read(ReadOnlySpan<byte> file, long fileLength)
     {
         if (!LooksLikePe(file)) return AuthenticodeImage.NotPe;
         uint peOffset = BinaryPrimitives.ReadUInt32LittleEndian(file[0x3C..]);
@@ -55,6 +60,7 @@ internal static class Authenticode
         uint certOffset = BinaryPrimitives.ReadUInt32LittleEndian(file[certEntry..]);
         uint certSize = BinaryPrimitives.ReadUInt32LittleEndian(file[(certEntry + 4)..]);
         if (count < 5 || certSize == 0) return new(true, false, null, null, null, null, null, null);
+        if (fileLength > file.Length) return new(true, true, Partial, null, null, null, null, null);
         if (certOffset < optional + optionalSize || (long)certOffset + certSize > file.Length)
             return Malformed("the certificate table lies outside the file or inside its headers");
 

@@ -148,15 +148,15 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     {
         var bytes = context.Content.Bytes;
         var location = context.At();
-        if (bytes.Length < context.Info.Size)
-        {
-            context.Report(CertificateRules.SignatureUnverifiable, location,
-                "The executable is larger than the analysed window; its Authenticode signature (if any) was not verified.", "authenticode|window");
-            return;
-        }
-        var image = Authenticode.Read(bytes.Span);
+        var image = Authenticode.Read(bytes.Span, context.Info.Size);
         if (!image.IsPe) return;
         _executables.Add((context.Info.Path, image.Signed));
+        if (image.Problem == Authenticode.Partial)
+        {
+            context.Report(CertificateRules.SignatureUnverifiable, location,
+                "The executable is larger than the analysed window; its Authenticode signature was not verified.", "authenticode|window");
+            return;
+        }
         if (!image.Signed)
         {
             if (image.Problem is not null)

@@ -23,10 +23,11 @@ public class AuthenticodeTests
     private static readonly DateTime SignedAt = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
     /// <summary>A small real .NET library (PE32), compiled deterministically.</summary>
-    internal static byte[] CompileLibrary(string name)
+    internal static byte[] CompileLibrary(string name, int blobChars = 0)
     {
+        string blob = blobChars > 0 ? $" public const string Blob = \"{new string('x', blobChars)}\";" : string.Empty;
         var compilation = CSharpCompilation.Create(name,
-            [CSharpSyntaxTree.ParseText($"public static class {name.Replace(".", "", StringComparison.Ordinal)} {{ public static int Run() => 42; }}")],
+            [CSharpSyntaxTree.ParseText($"public static class {name.Replace(".", "", StringComparison.Ordinal)} {{ public static int Run() => 42;{blob} }}")],
             [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, deterministic: true));
         using var ms = new MemoryStream();
@@ -253,6 +254,29 @@ public class AuthenticodeTests
         report.Diagnostics.Should().NotContain(d => d.Message.Contains("failed", StringComparison.Ordinal));
         if (offset == 0x3C) report.Findings.Should().BeEmpty("a file whose PE header is out of bounds is no executable");
         else report.Findings.Should().Contain(f => f.RuleId == "PF601" && f.Location.Path == "bin/Acme.Agent.dll");
+    }
+
+    [TestCase(true, TestName = "An executable larger than the analysed window: a signed one is reported not verified")]
+    [TestCase(false, TestName = "An executable larger than the analysed window: an unsigned one counts as unsigned")]
+    public async Task Scan_reads_only_whether_an_executable_beyond_the_window_is_signed(bool signed)
+    {
+        using var dir = new TempDir();
+        var (root, ica, signer) = Pki();
+        byte[] library = CompileLibrary("Acme.Big", blobChars: 100_000);
+        byte[] big = signed ? Sign(library, signer, ica) : library;
+        string package = Zip(dir, ("bin/Acme.Big.dll", big), ("bin/Acme.Small.dll", Sign(CompileLibrary("Acme.Small"), signer, ica)));
+
+        var report = await PreflightScanner.ScanAsync(package, ScanOptions.Default with
+        {
+            AsOf = AsOf,
+            TrustedRoots = [dir.File("roots.pem", Pem(root.Certificate))],
+            EnabledDetectors = new HashSet<string> { "certificates" },
+            // The window holds the small library whole and the big one's headers, not the rest of it.
+            Limits = PackageLimits.Default with { MaxAnalyzedEntryBytes = 64 * 1024 },
+        });
+
+        var finding = report.Findings.Should().ContainSingle(f => f.Location.Path == "bin/Acme.Big.dll" && f.Detector == "certificates").Subject;
+        finding.RuleId.Should().Be(signed ? "PF618" : "PF622");
     }
 
     private static (int ExitCode, string Output) Run(string tool, params string[] args)
