@@ -37,6 +37,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     private readonly ConcurrentBag<NuGetSignature> _nugetSignatures = [];
     private readonly ConcurrentBag<(string Path, bool Signed)> _executables = [];
     private readonly ConcurrentDictionary<string, SignerCheck> _signers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTime> _stampedAt = new(StringComparer.Ordinal);
     private volatile bool _packageBytesSeen;
 
     /// <inheritdoc />
@@ -142,6 +143,12 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     {
         if (check.Signer is { } cert)
             _signers[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(cert.GetEncoded()))] = check;
+        // A verified timestamp vouches for the time of signing: the chain the signature carries is checked then.
+        if (check is { Timestamped: true, SigningTime: { } stamped })
+        {
+            foreach (var c in check.Certificates)
+                _stampedAt[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(c.GetEncoded()))] = stamped;
+        }
     }
 
     private void AnalyzeExecutable(EntryContext context)
@@ -245,7 +252,8 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         var unique = distinct.Select(static g => g[0]).ToList();
         foreach (var (certificate, location) in unique)
         {
-            CheckDates(context, certificate, location, time, _signers.GetValueOrDefault(certificate.Sha256));
+            CheckDates(context, certificate, location, time, _signers.GetValueOrDefault(certificate.Sha256),
+                _stampedAt.TryGetValue(certificate.Sha256, out var stampedAt) ? stampedAt : null);
             CheckKey(context, certificate, location);
             CheckSignatureAlgorithm(context, certificate, location);
             CheckValidityLength(context, certificate, location);
@@ -332,15 +340,15 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     private static string Iso(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Validity at the evaluation time; for the signer of a verified package signature with a verified timestamp,
-    /// at the timestamp instead (a signature made while the certificate was valid stays valid), and an
-    /// expired or not-yet-valid signer is critical.
+    /// Validity at the evaluation time; for the certificates of a verified signature with a verified timestamp,
+    /// at the timestamp instead (a signature made while the certificate was valid stays valid). An expired or
+    /// not-yet-valid signer of a verified signature is critical.
     /// </summary>
-    private static void CheckDates(DetectorContext context, ParsedCertificate c, Location location, DateTimeOffset time, SignerCheck? signer)
+    private static void CheckDates(DetectorContext context, ParsedCertificate c, Location location, DateTimeOffset time, SignerCheck? signer, DateTime? stampedAt)
     {
         var cert = c.Certificate;
-        var now = signer is { Timestamped: true, SigningTime: { } stamped } ? stamped : time.UtcDateTime;
-        string when = signer is { Timestamped: true } ? "the signature's timestamp" : "the evaluation time";
+        var now = stampedAt ?? time.UtcDateTime;
+        string when = stampedAt is not null ? "the signature's timestamp" : "the evaluation time";
         Severity? severity = signer is not null ? Severity.Critical : null;
         (string, string)[] signerProps = signer is null ? [] : [("packageSigner", "true"), ("validatedAt", Iso(now))];
         if (now > cert.NotAfter)
@@ -355,7 +363,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
                 $"{(signer is null ? "Certificate" : "Signing certificate")} '{Name(c)}' is not valid before {Iso(cert.NotBefore)} ({when} is earlier).",
                 c.Sha256, $"notBefore={Iso(cert.NotBefore)}", severity, properties: Props(c, [("notBefore", Iso(cert.NotBefore)), .. signerProps]));
         }
-        else if (signer is { Timestamped: true })
+        else if (stampedAt is not null)
         {
             // Valid when the signature was timestamped: its later expiry does not matter.
         }

@@ -17,6 +17,7 @@ namespace Preflight.Detectors.Certificates;
 /// <param name="SigningTime">The time from a verified timestamp token, else the signed signingTime attribute (not trusted), else null.</param>
 /// <param name="Timestamped">True when <paramref name="SigningTime"/> comes from a timestamp token whose imprint and signature verify.</param>
 /// <param name="Countersigners">The countersigners' subjects (NuGet repository countersignatures), parsed but not verified.</param>
+/// <param name="Certificates">Every certificate the SignedData carries (the signer's chain among them).</param>
 internal sealed record SignerCheck(
     BcCertificate? Signer,
     bool Verified,
@@ -24,7 +25,8 @@ internal sealed record SignerCheck(
     bool Unverifiable,
     DateTime? SigningTime,
     bool Timestamped,
-    IReadOnlyList<string> Countersigners);
+    IReadOnlyList<string> Countersigners,
+    IReadOnlyList<BcCertificate> Certificates);
 
 /// <summary>
 /// Checks CMS SignerInfos by hand over the ASN.1 (BouncyCastle decodes; the checks are ours): the message
@@ -39,6 +41,7 @@ internal static class CmsSigners
     private const string SigningTimeOid = "1.2.840.113549.1.9.5";
     private const string CounterSignatureOid = "1.2.840.113549.1.9.6";
     private const string TimeStampTokenOid = "1.2.840.113549.1.9.16.2.14";
+    private const string MicrosoftTimeStampTokenOid = "1.3.6.1.4.1.311.3.3.1"; // Authenticode's RFC 3161 countersignature
 
     /// <summary>The .NET hash for a digest algorithm OID, or null when unsupported.</summary>
     public static HashAlgorithmName? HashFor(string oid) => oid switch
@@ -95,7 +98,7 @@ internal static class CmsSigners
         var countersigners = Countersigners(signer, certificates);
         var (time, timestamped) = SigningTime(signer);
         SignerCheck Result(bool ok, string? problem, bool unverifiable = false) =>
-            new(cert, ok, problem, unverifiable, time, timestamped, countersigners);
+            new(cert, ok, problem, unverifiable, time, timestamped, countersigners, certificates);
 
         string digestOid = signer.DigestAlgorithm.Algorithm.Id;
         if (HashFor(digestOid) is not { } hashName) return Result(false, $"the digest algorithm {digestOid} is not supported", unverifiable: true);
@@ -210,7 +213,8 @@ internal static class CmsSigners
 
     private static (DateTime? Time, bool Timestamped) SigningTime(SignerInfo signer)
     {
-        if (signer.UnsignedAttrs is { } unsigned && Attribute(unsigned, TimeStampTokenOid) is { AttrValues.Count: > 0 } tst)
+        if (signer.UnsignedAttrs is { } unsigned
+            && (Attribute(unsigned, TimeStampTokenOid) ?? Attribute(unsigned, MicrosoftTimeStampTokenOid)) is { AttrValues.Count: > 0 } tst)
         {
             try
             {

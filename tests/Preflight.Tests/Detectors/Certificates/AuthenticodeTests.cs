@@ -279,6 +279,30 @@ public class AuthenticodeTests
         finding.RuleId.Should().Be(signed ? "PF618" : "PF622");
     }
 
+    [Test]
+    public async Task Scan_verifies_a_real_microsoft_signed_assembly_and_its_rfc3161_timestamp()
+    {
+        // Roslyn's assembly beside the tests comes from its nuget.org package: Authenticode-signed by Microsoft,
+        // timestamped with Authenticode's RFC 3161 countersignature (1.3.6.1.4.1.311.3.3.1).
+        byte[] roslyn = File.ReadAllBytes(typeof(CSharpCompilation).Assembly.Location);
+        byte[] tampered = [.. roslyn];
+        tampered[FirstSection(tampered) + 4096] ^= 0xFF;
+        using var dir = new TempDir();
+
+        // Years after the signing certificate (valid about a year) has expired: only its timestamp keeps it valid.
+        var report = await PreflightScanner.ScanAsync(
+            Zip(dir, ("lib/Microsoft.CodeAnalysis.CSharp.dll", roslyn), ("lib/tampered/Microsoft.CodeAnalysis.CSharp.dll", tampered)),
+            ScanOptions.Default with { AsOf = new DateTimeOffset(2035, 1, 1, 0, 0, 0, TimeSpan.Zero), EnabledDetectors = new HashSet<string> { "certificates" } });
+
+        report.Inventory.Certificates.Should().Contain(c => c.Location.Path == "lib/Microsoft.CodeAnalysis.CSharp.dll" && c.ExtendedKeyUsage.Contains("codeSigning"));
+        // (Key-size findings, PF608, are about Microsoft's certificates themselves and are left out here.)
+        string[] signatureRules = ["PF601", "PF602", "PF603", "PF616", "PF618"];
+        report.Findings.Where(f => signatureRules.Contains(f.RuleId)).Select(f => (f.RuleId, f.Location.Path)).Should().BeEquivalentTo(new[]
+        {
+            ("PF616", "lib/tampered/Microsoft.CodeAnalysis.CSharp.dll"),
+        }, "the signature verifies, the signer was valid at its timestamp, and only the altered copy fails");
+    }
+
     private static (int ExitCode, string Output) Run(string tool, params string[] args)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
