@@ -92,11 +92,14 @@ internal static class CmsSigners
     /// <param name="certificates">The SignedData's certificates.</param>
     /// <param name="digestOf">Computes the content's digest with the signer's digest algorithm.</param>
     /// <param name="content">The content itself, needed only when the signer has no signed attributes.</param>
-    public static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, Func<HashAlgorithmName, byte[]> digestOf, byte[]? content)
+    public static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, Func<HashAlgorithmName, byte[]> digestOf, byte[]? content) =>
+        Check(signer, certificates, digestOf, content, countersignatures: true);
+
+    private static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, Func<HashAlgorithmName, byte[]> digestOf, byte[]? content, bool countersignatures)
     {
         var cert = FindSigner(signer.SignerID, certificates);
-        var countersigners = Countersigners(signer, certificates);
-        var (time, timestamped) = SigningTime(signer);
+        var countersigners = countersignatures ? Countersigners(signer, certificates) : [];
+        var (time, timestamped) = SigningTime(signer, certificates, countersignatures);
         SignerCheck Result(bool ok, string? problem, bool unverifiable = false) =>
             new(cert, ok, problem, unverifiable, time, timestamped, countersigners, certificates);
 
@@ -211,39 +214,73 @@ internal static class CmsSigners
         return names;
     }
 
-    private static (DateTime? Time, bool Timestamped) SigningTime(SignerInfo signer)
+    private static bool IsTimestampAuthority(BcCertificate certificate) =>
+        certificate.GetExtendedKeyUsage()?.Any(static o => o.Id == "1.3.6.1.5.5.7.3.8") == true;
+
+    private static (DateTime? Time, bool Timestamped) SigningTime(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, bool countersignatures)
     {
+        // Tokens and countersignatures are looked at one level deep only (hostile input could nest them without end).
+        if (!countersignatures) return (SignedSigningTime(signer), false);
         if (signer.UnsignedAttrs is { } unsigned
             && (Attribute(unsigned, TimeStampTokenOid) ?? Attribute(unsigned, MicrosoftTimeStampTokenOid)) is { AttrValues.Count: > 0 } tst)
         {
             try
             {
-                var token = new TimeStampToken(ContentInfo.GetInstance(tst.AttrValues[0]));
-                var info = token.TimeStampInfo;
+                var tokenInfo = ContentInfo.GetInstance(tst.AttrValues[0]);
+                var info = new TimeStampToken(tokenInfo).TimeStampInfo;
+                // The token's own signature is checked like any signer (BouncyCastle's TimeStampToken.Validate also
+                // demands a critical EKU, which Microsoft's time-stamp certificates do not mark): the TSA's key must
+                // verify the TSTInfo, the TSA certificate must allow time stamping and be valid at the time it states.
+                var tokenSigned = SignedData.GetInstance(tokenInfo.Content);
+                var tokenCertificates = Certificates(tokenSigned).Concat(certificates).ToList();
+                byte[] tstInfo = Asn1OctetString.GetInstance(tokenSigned.EncapContentInfo.Content).GetOctets();
                 if (HashFor(info.MessageImprintAlgOid) is { } hash
                     && Hash(hash, signer.Signature.GetOctets()).AsSpan().SequenceEqual(info.GetMessageImprintDigest())
-                    && token.GetCertificates().EnumerateMatches(token.SignerID).FirstOrDefault() is { } tsa)
+                    && tokenSigned.SignerInfos.Count == 1)
                 {
-                    token.Validate(tsa);
-                    return (info.GenTime, true);
+                    var check = Check(SignerInfo.GetInstance(tokenSigned.SignerInfos[0]), tokenCertificates, h => Hash(h, tstInfo), tstInfo, countersignatures: false);
+                    if (check is { Verified: true, Signer: { } tsa } && IsTimestampAuthority(tsa) && tsa.IsValid(info.GenTime))
+                        return (info.GenTime, true);
                 }
             }
-            catch (Exception ex) when (ex is TspException or TspValidationException or Org.BouncyCastle.Cms.CmsException || ParsedCertificate.IsParseFailure(ex))
+            catch (Exception ex) when (ex is TspException or Org.BouncyCastle.Cms.CmsException || ParsedCertificate.IsParseFailure(ex))
             {
                 // An unusable timestamp is ignored: the signed signingTime (untrusted) or the evaluation time is used.
             }
         }
-        if (signer.SignedAttrs is { } attrs && Attribute(attrs, SigningTimeOid) is { AttrValues.Count: > 0 } st)
+        // Authenticode's older timestamps: a PKCS#9 countersignature over the signature value by a timestamping
+        // authority (EKU id-kp-timeStamping), whose signed signingTime is the time. Only one level deep.
+        if (countersignatures && signer.UnsignedAttrs is { } unsignedAttrs && Attribute(unsignedAttrs, CounterSignatureOid) is { } counterAttr)
         {
-            try
+            byte[] signatureValue = signer.Signature.GetOctets();
+            foreach (var value in counterAttr.AttrValues)
             {
-                return (Time.GetInstance(st.AttrValues[0]).ToDateTime(), false);
-            }
-            catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
-            {
-                return (null, false);
+                try
+                {
+                    var counter = SignerInfo.GetInstance(value);
+                    var check = Check(counter, certificates, hash => Hash(hash, signatureValue), signatureValue, countersignatures: false);
+                    if (check is { Verified: true, SigningTime: { } counterTime, Signer: { } tsa } && IsTimestampAuthority(tsa) && tsa.IsValid(counterTime))
+                        return (counterTime, true);
+                }
+                catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
+                {
+                    // A malformed countersignature dates nothing.
+                }
             }
         }
-        return (null, false);
+        return (SignedSigningTime(signer), false);
+    }
+
+    private static DateTime? SignedSigningTime(SignerInfo signer)
+    {
+        if (signer.SignedAttrs is not { } attrs || Attribute(attrs, SigningTimeOid) is not { AttrValues.Count: > 0 } st) return null;
+        try
+        {
+            return Time.GetInstance(st.AttrValues[0]).ToDateTime();
+        }
+        catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
+        {
+            return null;
+        }
     }
 }
