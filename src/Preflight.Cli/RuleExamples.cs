@@ -157,5 +157,6 @@ internal static class RuleExamples
         ["PF619"] = new("SHA256SUMS lists bin/app with a hash bin/app no longer has", "SHA256SUMS regenerated after the last change to bin/app"),
         ["PF620"] = new("SHA256SUMS lists bin/helper, which is not in the package", "SHA256SUMS lists exactly the files shipped"),
         ["PF621"] = new("bin/extra.so shipped in the folder SHA256SUMS covers, but not listed in it", "SHA256SUMS lists bin/extra.so too"),
+        ["PF622"] = new("bin/agent.exe Authenticode-signed, bin/updater.exe beside it unsigned", "every executable of the package signed by the same publisher"),
     };
 }

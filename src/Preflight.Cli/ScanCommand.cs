@@ -64,6 +64,11 @@ internal static class ScanCommand
             Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
+        var signature = new Option<string?>("--signature")
+        {
+            Description = "A detached CMS/PKCS#7 signature (DER or PEM) over the package file itself: verified against the package's bytes, its signer's chain like every other (purpose code signing).",
+            HelpName = "file",
+        };
         var window = new Option<string?>("--window")
         {
             Description = "The maintenance window as an ISO 8601 interval (2026-11-28T02:00Z/PT1H): scheduled tasks that fire inside it are reported.",
@@ -91,6 +96,7 @@ internal static class ScanCommand
         var command = new Command("scan", "Scan a package before it is installed and report what it will do.")
         {
             path, asOf, format, output, failOn, baseline, installedUnits, trust, window, pgVersion, config, suppressions, since, verbose, quiet,
+            signature,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -111,7 +117,8 @@ internal static class ScanCommand
                 parse.GetValue(window),
                 parse.GetValue(pgVersion),
                 isVerbose,
-                parse.GetValue(quiet));
+                parse.GetValue(quiet),
+                parse.GetValue(signature));
             return CliErrors.GuardAsync(console, isVerbose, () => RunAsync(request, console, cancellationToken));
         });
         return command;
@@ -133,7 +140,8 @@ internal static class ScanCommand
         string? Window,
         int? PostgresVersion,
         bool Verbose,
-        bool Quiet);
+        bool Quiet,
+        string? Signature = null);
 
     /// <summary>
     /// Options from the configuration file (given, or next to the package), then the command line on top:
@@ -169,6 +177,11 @@ internal static class ScanCommand
             foreach (var bundle in request.Trust)
                 if (!File.Exists(bundle)) throw new UsageException($"--trust {bundle}: the file does not exist");
             options = options with { TrustedRoots = [.. request.Trust.Select(Path.GetFullPath)] };
+        }
+        if (request.Signature is not null)
+        {
+            if (!File.Exists(request.Signature)) throw new UsageException($"--signature {request.Signature}: the file does not exist");
+            options = options with { PackageSignaturePath = Path.GetFullPath(request.Signature) };
         }
         if (request.Window is not null)
         {

@@ -65,6 +65,13 @@ public sealed record ScanOptions
     /// <summary>PEM bundles of the root certificates to trust when validating chains. Empty: chains are not validated (the machine's store is never used silently).</summary>
     public IReadOnlyList<string> TrustedRoots { get; init; } = [];
 
+    /// <summary>
+    /// A detached CMS/PKCS#7 signature (DER or PEM) over the package file itself (<c>--signature</c>): its digest
+    /// and signature are verified against the package's bytes, its signer's chain like every other (purpose
+    /// code signing). Null: the package file is not checked against a signature.
+    /// </summary>
+    public string? PackageSignaturePath { get; init; }
+
     /// <summary>A certificate expiring within this many days of the evaluation time is reported as expiring soon.</summary>
     public int ExpiryWarningDays { get; init; } = 30;
 

@@ -19,6 +19,14 @@ public interface IPackageSink
 
     /// <summary>Something the reader could not do in full (where it stopped, what it skipped).</summary>
     void OnDiagnostic(ScanDiagnostic diagnostic);
+
+    /// <summary>
+    /// The raw bytes of an archive, for checks over the archive as a whole (signed package content hashes,
+    /// checksums of nested archives): the package file itself (<paramref name="path"/> empty, after its
+    /// entries were read) or a nested zip (its entry path, spooled, before its entries are read).
+    /// <paramref name="bytes"/> is seekable, read-only and valid only during the call.
+    /// </summary>
+    ValueTask OnArchiveBytesAsync(string path, Stream bytes, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>A problem the reader found with the archive's structure.</summary>

@@ -88,6 +88,8 @@ public static class PackageReader
         session.PackageBytes = file.Length;
         await session.ReadArchiveAsync(file, format, string.Empty, depth: 0, containerName: fileName).ConfigureAwait(false);
         file.Position = 0;
+        await session.Sink.OnArchiveBytesAsync(string.Empty, file, cancellationToken).ConfigureAwait(false);
+        file.Position = 0;
         string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
         return new PackageSummary(path, sha, file.Length, session.EntryCount);
     }

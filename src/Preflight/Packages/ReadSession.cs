@@ -353,6 +353,8 @@ internal sealed class ReadSession : IDisposable
         var seekable = spool.OpenRead();
         await using (seekable.ConfigureAwait(false))
         {
+            await Sink.OnArchiveBytesAsync(path, seekable, CancellationToken).ConfigureAwait(false);
+            seekable.Position = 0;
             await ReadArchiveAsync(seekable, format, prefix, depth + 1, path).ConfigureAwait(false);
         }
     }

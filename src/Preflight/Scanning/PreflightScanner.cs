@@ -171,7 +171,7 @@ public static class PreflightScanner
             SingleReader = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var sink = new PipelineSink(channel.Writer, context, progress);
+        var sink = new PipelineSink(channel.Writer, context, progress) { Observers = [.. detectors.OfType<IArchiveObserver>()] };
 
         var consumers = Enumerable.Range(0, workers)
             .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state, exclude, progress), cancellationToken))
@@ -287,5 +287,25 @@ public static class PreflightScanner
         public void OnLink(LinkItem link) => context.Inventory.Add(link);
 
         public void OnDiagnostic(ScanDiagnostic diagnostic) => context.Diagnostic(diagnostic.Path, diagnostic.Message);
+
+        public IArchiveObserver[] Observers { get; init; } = [];
+
+        public ValueTask OnArchiveBytesAsync(string path, Stream bytes, CancellationToken cancellationToken)
+        {
+            foreach (var observer in Observers)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                bytes.Position = 0;
+                try
+                {
+                    observer.AnalyzeArchive(context, path, bytes);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    context.Diagnostic(path, $"detector '{(observer as IDetector)?.Id ?? observer.GetType().Name}' failed on this archive's bytes ({ex.GetType().Name})");
+                }
+            }
+            return ValueTask.CompletedTask;
+        }
     }
 }

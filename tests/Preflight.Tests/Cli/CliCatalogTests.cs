@@ -89,7 +89,7 @@ public class CliCatalogTests
         scan.ExitCode.Should().Be(0);
         scan.Stdout.Should().Contain("--as-of").And.Contain("--format").And.Contain("--output").And.Contain("--fail-on").And.Contain("--verbose");
         scan.Stdout.Should().Contain("--baseline").And.Contain("--trust").And.Contain("--config").And.Contain("--window")
-            .And.Contain("--installed-units").And.Contain("--suppressions").And.Contain("--since").And.Contain("--pg-version");
-        scan.Stdout.Should().NotContain("--signature", "detached signatures over the outer package are not implemented yet");
+            .And.Contain("--installed-units").And.Contain("--suppressions").And.Contain("--since").And.Contain("--pg-version")
+            .And.Contain("--signature");
     }
 }

@@ -88,7 +88,7 @@ public static class CertificateRules
 
     /// <summary>PF616.</summary>
     public static readonly RuleDescriptor SignatureMismatch = R("PF616", "signature-mismatch", Severity.Critical,
-        "A detached signature does not verify over the file it signs: the file was altered after signing.",
+        "A signature (detached CMS, NuGet package, Authenticode, --signature) does not verify over what it signs: the content was altered after signing.",
         "Do not install the package. Download it again from the vendor and compare it with the published checksum; if the mismatch stays, report it to the vendor.");
 
     /// <summary>PF617.</summary>
@@ -116,12 +116,17 @@ public static class CertificateRules
         "Files under a checksum manifest's folder are not listed in it.",
         "Files the manifest does not cover were not vouched for by whoever signed it; they may have been added later. Check them with the vendor.");
 
+    /// <summary>PF622.</summary>
+    public static readonly RuleDescriptor UnsignedExecutable = R("PF622", "unsigned-executable", Severity.Medium,
+        "An executable (PE) is not Authenticode-signed while other executables in the package are.",
+        "A vendor that signs its binaries signs all of them; an unsigned one may have been added or replaced after the build. Ask the vendor whether it is meant to be unsigned, or for a signed build.");
+
     /// <summary>All PF6xx rules, in id order.</summary>
     public static IReadOnlyList<RuleDescriptor> All { get; } =
     [
         Malformed, Expired, NotYetValid, ExpiringSoon, UntrustedChain, MissingIntermediate, SelfSignedLeaf,
         WeakKey, WeakSignature, CaConstraints, LongValidity, PrivateKeyPaired, ChainBudget, UnprotectedKeystore,
         NoTrustBundle, SignatureMismatch, SignedFileMissing, SignatureUnverifiable, ManifestMismatch,
-        ManifestFileMissing, ManifestUnlistedFile,
+        ManifestFileMissing, ManifestUnlistedFile, UnsignedExecutable,
     ];
 }

@@ -14,7 +14,7 @@ namespace Preflight.Detectors.Certificates;
 /// validates every leaf's chain offline against the configured trust bundle, with the package's own
 /// certificates as intermediates.
 /// </summary>
-public sealed class CertificatesDetector : IDetector
+public sealed class CertificatesDetector : IDetector, IArchiveObserver
 {
     private const long MaxTextSize = 16L << 20;
     private const long MaxBinarySize = 8L << 20;
@@ -34,6 +34,11 @@ public sealed class CertificatesDetector : IDetector
     private readonly ConcurrentDictionary<string, byte[]> _sha256ByPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _paths = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<ChecksumManifest> _manifests = [];
+    private readonly ConcurrentBag<NuGetSignature> _nugetSignatures = [];
+    private readonly ConcurrentBag<(string Path, bool Signed)> _executables = [];
+    private readonly ConcurrentDictionary<string, SignerCheck> _signers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTime> _stampedAt = new(StringComparer.Ordinal);
+    private volatile bool _packageBytesSeen;
 
     /// <inheritdoc />
     public string Id => CertificateRules.DetectorId;
@@ -71,6 +76,7 @@ public sealed class CertificatesDetector : IDetector
             _sha256ByPath[info.Path] = System.Security.Cryptography.SHA256.HashData(content.Bytes.Span);
         if (ChecksumManifests.IsManifestName(info.FileName) && content.IsText && info.Size <= MaxTextSize)
             _manifests.Add(ChecksumManifests.Parse(context.At(), info.FileName, content.Text));
+        if (Authenticode.LooksLikePe(content.Bytes.Span)) AnalyzeExecutable(context);
         if (!IsCertificateCandidate(info)) return;
         if (DetachedSignatures.IsSignatureName(info.Path)
             && DetachedSignatures.TryRead(context.At(), content.Bytes.Span, content.IsText ? content.Text : null) is { } signature)
@@ -98,12 +104,139 @@ public sealed class CertificatesDetector : IDetector
     }
 
     /// <inheritdoc />
+    public void AnalyzeArchive(DetectorContext context, string path, Stream bytes)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (context.ScanningBaseline) return;
+        if (path.Length == 0)
+        {
+            _packageBytesSeen = true;
+            if (context.Options.PackageSignaturePath is { } signaturePath)
+                PackageSignature.Verify(context, signaturePath, bytes, AddSignatureCertificates, RecordSigner);
+        }
+        else
+        {
+            // A nested zip's own checksum, for manifests that list it.
+            _paths.TryAdd(path, 0);
+            if (bytes.Length <= MaxHashedSize) _sha256ByPath[path] = System.Security.Cryptography.SHA256.HashData(bytes);
+        }
+        bytes.Position = 0;
+        try
+        {
+            if (NuGetSignatures.TryRead(path, bytes) is { } nuget) _nugetSignatures.Add(nuget);
+        }
+        catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
+        {
+            var location = new Location(path.Length == 0 ? NuGetSignatures.SignatureEntry : path + Location.NestedSeparator + NuGetSignatures.SignatureEntry);
+            _nugetSignatures.Add(new NuGetSignature(path, location, $"the zip structure could not be read ({ex.GetType().Name})", null, null, null, null));
+        }
+    }
+
+    private void AddSignatureCertificates(Location location, byte[] pkcs7)
+    {
+        foreach (var (certificate, _) in CertificateLoader.FromBinary(pkcs7, ".p7s").Certificates) _certificates.Add((certificate, location));
+    }
+
+    private void RecordSigner(SignerCheck check)
+    {
+        if (check.Signer is { } cert)
+            _signers[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(cert.GetEncoded()))] = check;
+        // A verified timestamp vouches for the time of signing: the chain the signature carries is checked then.
+        if (check is { Timestamped: true, SigningTime: { } stamped })
+        {
+            foreach (var c in check.Certificates)
+                _stampedAt[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(c.GetEncoded()))] = stamped;
+        }
+    }
+
+    private void AnalyzeExecutable(EntryContext context)
+    {
+        var bytes = context.Content.Bytes;
+        var location = context.At();
+        var image = Authenticode.Read(bytes.Span, context.Info.Size);
+        if (!image.IsPe) return;
+        _executables.Add((context.Info.Path, image.Signed));
+        if (image.Problem == Authenticode.Partial)
+        {
+            context.Report(CertificateRules.SignatureUnverifiable, location,
+                "The executable is larger than the analysed window; its Authenticode signature was not verified.", "authenticode|window");
+            return;
+        }
+        if (!image.Signed)
+        {
+            if (image.Problem is not null)
+                context.Report(CertificateRules.Malformed, location, $"Malformed certificate material: the executable's certificate table is unreadable ({image.Problem}).", "authenticode|" + image.Problem);
+            return;
+        }
+        if (image.Pkcs7 is not null) AddSignatureCertificates(location, image.Pkcs7);
+        if (image.Problem is not null)
+        {
+            context.Report(image.SignedDigest is not null ? CertificateRules.SignatureUnverifiable : CertificateRules.Malformed, location,
+                image.SignedDigest is not null
+                    ? $"The executable's Authenticode signature was not verified: {image.Problem}."
+                    : $"Malformed certificate material: the executable's Authenticode signature is unreadable ({image.Problem}).",
+                "authenticode|" + image.Problem);
+            return;
+        }
+        var props = new Dictionary<string, string>(StringComparer.Ordinal) { ["digestAlgorithm"] = image.DigestAlgorithm! };
+        if (!image.ImageDigest.AsSpan().SequenceEqual(image.SignedDigest))
+        {
+            props["expected"] = Convert.ToHexStringLower(image.SignedDigest!);
+            props["actual"] = Convert.ToHexStringLower(image.ImageDigest!);
+            context.Report(CertificateRules.SignatureMismatch, location,
+                "The executable does not match its Authenticode signature: its image hash differs from the signed one, so it was altered after signing.",
+                "authenticode-image-hash", $"signed {props["expected"][..16]}…, found {props["actual"][..16]}…", properties: props);
+            return;
+        }
+        try
+        {
+            var (signers, certificates) = Authenticode.Signers(image.Pkcs7!);
+            foreach (var signer in signers)
+            {
+                var check = CmsSigners.Check(signer, certificates, image.SignedContent!);
+                if (check.Signer is { } cert) props["signer"] = ParsedCertificate.Display(cert.SubjectDN);
+                if (check.Verified) { RecordSigner(check); continue; }
+                context.Report(check.Unverifiable ? CertificateRules.SignatureUnverifiable : CertificateRules.SignatureMismatch, location,
+                    check.Unverifiable
+                        ? $"The executable's Authenticode signature was not verified: {check.Problem}."
+                        : $"The executable's Authenticode signature does not verify: {check.Problem}.",
+                    "authenticode|" + check.Problem, properties: props);
+            }
+        }
+        catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
+        {
+            context.Report(CertificateRules.Malformed, location,
+                $"Malformed certificate material: the executable's Authenticode signature could not be decoded ({ex.GetType().Name}).", "authenticode-malformed");
+        }
+    }
+
+    private void ReportUnsignedExecutables(DetectorContext context)
+    {
+        var executables = _executables.ToList();
+        int signed = executables.Count(static e => e.Signed);
+        if (signed == 0) return;
+        foreach (var (path, _) in executables.Where(static e => !e.Signed).OrderBy(static e => e.Path, StringComparer.Ordinal))
+        {
+            context.Report(CertificateRules.UnsignedExecutable, new Location(path),
+                $"The executable is not Authenticode-signed, while {signed} other executable(s) in the package are.", "unsigned",
+                properties: new Dictionary<string, string>(StringComparer.Ordinal) { ["signedExecutables"] = signed.ToString(CultureInfo.InvariantCulture) });
+        }
+    }
+
+    /// <inheritdoc />
     public void Complete(DetectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        DetachedSignatures.Verify(context, _signatures, _sha256ByPath);
+        DetachedSignatures.Verify(context, _signatures, _sha256ByPath, RecordSigner);
         ChecksumManifests.Verify(context, _manifests, _sha256ByPath, [.. _paths.Keys],
             _signatures.Select(static s => s.TargetPath).ToHashSet(StringComparer.Ordinal));
+        NuGetSignatures.Verify(context, _nugetSignatures, RecordSigner);
+        ReportUnsignedExecutables(context);
+        if (context.Options.PackageSignaturePath is { } packageSignature && !_packageBytesSeen && !context.ScanningBaseline)
+            context.Report(CertificateRules.SignatureUnverifiable, new Location(Path.GetFileName(packageSignature)),
+                "The package signature (--signature) was not verified: the package is a folder, not a file.", "package-signature|folder");
         if (_certificates.IsEmpty) return;
         var time = context.EvaluationTime;
 
@@ -119,7 +252,8 @@ public sealed class CertificatesDetector : IDetector
         var unique = distinct.Select(static g => g[0]).ToList();
         foreach (var (certificate, location) in unique)
         {
-            CheckDates(context, certificate, location, time);
+            CheckDates(context, certificate, location, time, _signers.GetValueOrDefault(certificate.Sha256),
+                _stampedAt.TryGetValue(certificate.Sha256, out var stampedAt) ? stampedAt : null);
             CheckKey(context, certificate, location);
             CheckSignatureAlgorithm(context, certificate, location);
             CheckValidityLength(context, certificate, location);
@@ -205,21 +339,33 @@ public sealed class CertificatesDetector : IDetector
 
     private static string Iso(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    private static void CheckDates(DetectorContext context, ParsedCertificate c, Location location, DateTimeOffset time)
+    /// <summary>
+    /// Validity at the evaluation time; for the certificates of a verified signature with a verified timestamp,
+    /// at the timestamp instead (a signature made while the certificate was valid stays valid). An expired or
+    /// not-yet-valid signer of a verified signature is critical.
+    /// </summary>
+    private static void CheckDates(DetectorContext context, ParsedCertificate c, Location location, DateTimeOffset time, SignerCheck? signer, DateTime? stampedAt)
     {
         var cert = c.Certificate;
-        var now = time.UtcDateTime;
+        var now = stampedAt ?? time.UtcDateTime;
+        string when = stampedAt is not null ? "the signature's timestamp" : "the evaluation time";
+        Severity? severity = signer is not null ? Severity.Critical : null;
+        (string, string)[] signerProps = signer is null ? [] : [("packageSigner", "true"), ("validatedAt", Iso(now))];
         if (now > cert.NotAfter)
         {
             context.Report(CertificateRules.Expired, location,
-                $"Certificate '{Name(c)}' expired on {Iso(cert.NotAfter)} ({(int)(now - cert.NotAfter).TotalDays} days before the evaluation time).",
-                c.Sha256, $"notAfter={Iso(cert.NotAfter)}", properties: Props(c, ("notAfter", Iso(cert.NotAfter))));
+                $"{(signer is null ? "Certificate" : "Signing certificate")} '{Name(c)}' expired on {Iso(cert.NotAfter)} ({(int)(now - cert.NotAfter).TotalDays} days before {when}).",
+                c.Sha256, $"notAfter={Iso(cert.NotAfter)}", severity, properties: Props(c, [("notAfter", Iso(cert.NotAfter)), .. signerProps]));
         }
         else if (now < cert.NotBefore)
         {
             context.Report(CertificateRules.NotYetValid, location,
-                $"Certificate '{Name(c)}' is not valid before {Iso(cert.NotBefore)}.",
-                c.Sha256, $"notBefore={Iso(cert.NotBefore)}", properties: Props(c, ("notBefore", Iso(cert.NotBefore))));
+                $"{(signer is null ? "Certificate" : "Signing certificate")} '{Name(c)}' is not valid before {Iso(cert.NotBefore)} ({when} is earlier).",
+                c.Sha256, $"notBefore={Iso(cert.NotBefore)}", severity, properties: Props(c, [("notBefore", Iso(cert.NotBefore)), .. signerProps]));
+        }
+        else if (stampedAt is not null)
+        {
+            // Valid when the signature was timestamped: its later expiry does not matter.
         }
         else if (cert.NotAfter - now <= TimeSpan.FromDays(context.Options.ExpiryWarningDays))
         {
@@ -359,7 +505,8 @@ public sealed class CertificatesDetector : IDetector
             if (validator.IsAnchor(leaf)) continue;
             var policy = new ChainPolicy
             {
-                Purpose = HasEku(leaf, ChainValidator.CodeSigningOid) ? CertificatePurpose.CodeSigning
+                // The signer of a verified signature is held to code signing, whatever its EKU says.
+                Purpose = HasEku(leaf, ChainValidator.CodeSigningOid) || _signers.ContainsKey(leaf.Sha256) ? CertificatePurpose.CodeSigning
                     : HasEku(leaf, ChainValidator.ServerAuthOid) ? CertificatePurpose.ServerAuth : CertificatePurpose.Any,
                 ClockSkew = ClockSkew,
                 Crls = crls,

@@ -56,6 +56,22 @@ internal static class ChecksumManifests
         return new ChecksumManifest(location, folder, lines);
     }
 
+    /// <summary>Every nested archive an entry path passes through: <c>a.zip!/b.tgz!/c</c> gives <c>a.zip</c> and <c>a.zip!/b.tgz</c>.</summary>
+    private static HashSet<string> NestedArchives(IEnumerable<string> paths)
+    {
+        var archives = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            int at = path.IndexOf(Location.NestedSeparator, StringComparison.Ordinal);
+            while (at > 0)
+            {
+                archives.Add(path[..at]);
+                at = path.IndexOf(Location.NestedSeparator, at + Location.NestedSeparator.Length, StringComparison.Ordinal);
+            }
+        }
+        return archives;
+    }
+
     private static bool IsHex(ReadOnlySpan<char> s)
     {
         foreach (char c in s) if (!char.IsAsciiHexDigit(c)) return false;
@@ -65,12 +81,13 @@ internal static class ChecksumManifests
     /// <summary>Checks every manifest against the entries' hashes.</summary>
     /// <param name="context">Where findings go.</param>
     /// <param name="manifests">The manifests found.</param>
-    /// <param name="sha256ByPath">SHA-256 of every entry small enough to hash.</param>
-    /// <param name="allPaths">Every entry path the detector saw (hashed or not).</param>
+    /// <param name="sha256ByPath">SHA-256 of every entry small enough to hash, and of every nested zip (its spooled bytes).</param>
+    /// <param name="allPaths">Every entry path the detector saw (hashed or not), and every nested zip.</param>
     /// <param name="signedPaths">Paths a detached signature covers.</param>
     public static void Verify(DetectorContext context, IEnumerable<ChecksumManifest> manifests, IReadOnlyDictionary<string, byte[]> sha256ByPath,
         IReadOnlyCollection<string> allPaths, IReadOnlySet<string> signedPaths)
     {
+        var nestedArchives = NestedArchives(allPaths);
         foreach (var manifest in manifests.OrderBy(static m => m.Location.Path, StringComparer.Ordinal))
         {
             if (manifest.Lines.Count == 0) continue;
@@ -96,6 +113,14 @@ internal static class ChecksumManifests
                     context.Report(CertificateRules.SignatureUnverifiable, at,
                         $"'{line.Path}' is listed in the manifest but too large to hash here; its checksum was not verified.", line.Path + "|large", properties: props);
                 }
+                else if (nestedArchives.Contains(line.Path))
+                {
+                    // Streamed archives (tar, gzip, bzip2) are read entry by entry; their own bytes are never held.
+                    props["verified"] = "false";
+                    context.Report(CertificateRules.SignatureUnverifiable, at,
+                        $"'{line.Path}' is a nested archive read as a stream: its entries were scanned, but its own bytes were not hashed, so its checksum in the manifest was not verified.",
+                        line.Path + "|nested", severity: Severity.Info, properties: props);
+                }
                 else
                 {
                     context.Report(CertificateRules.ManifestFileMissing, at,
@@ -103,8 +128,9 @@ internal static class ChecksumManifests
                 }
             }
             string prefix = manifest.Folder.Length == 0 ? string.Empty : manifest.Folder + "/";
+            // Nested archives are not counted as unlisted, like their members: a manifest may vouch for the files only.
             var unlisted = allPaths
-                .Where(p => p.StartsWith(prefix, StringComparison.Ordinal) && !p.Contains("!/", StringComparison.Ordinal)
+                .Where(p => p.StartsWith(prefix, StringComparison.Ordinal) && !p.Contains("!/", StringComparison.Ordinal) && !nestedArchives.Contains(p)
                             && !listed.Contains(p) && p != manifest.Location.Path
                             && !p.StartsWith(manifest.Location.Path + ".", StringComparison.Ordinal)
                             && !IsManifestName(p[(p.LastIndexOf('/') + 1)..]))

@@ -1,9 +1,6 @@
 using System.Globalization;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cms;
-using Org.BouncyCastle.Cms;
-using Org.BouncyCastle.Security.Certificates;
-using Org.BouncyCastle.X509;
 using Preflight.Findings;
 
 namespace Preflight.Detectors.Certificates;
@@ -55,8 +52,8 @@ internal static class DetachedSignatures
         return new DetachedSignature(location, path[..path.LastIndexOf('.')], der);
     }
 
-    /// <summary>Verifies each signature and reports what fails.</summary>
-    public static void Verify(DetectorContext context, IEnumerable<DetachedSignature> signatures, IReadOnlyDictionary<string, byte[]> sha256ByPath)
+    /// <summary>Verifies each signature and reports what fails; <paramref name="onVerified"/> takes each signer that verified.</summary>
+    public static void Verify(DetectorContext context, IEnumerable<DetachedSignature> signatures, IReadOnlyDictionary<string, byte[]> sha256ByPath, Action<SignerCheck> onVerified)
     {
         foreach (var signature in signatures.OrderBy(static s => s.Location.Path, StringComparer.Ordinal))
         {
@@ -70,41 +67,46 @@ internal static class DetachedSignatures
             }
             try
             {
-                var cms = new CmsSignedData(new Dictionary<string, byte[]>(StringComparer.Ordinal) { [Sha256Oid] = hash }, signature.Der);
-                var certificates = cms.GetCertificates();
+                var signed = CmsSigners.ReadSignedData(signature.Der)!;
+                var certificates = CmsSigners.Certificates(signed);
                 int verified = 0;
-                foreach (var signer in cms.GetSignerInfos().GetSigners())
+                foreach (var item in signed.SignerInfos)
                 {
-                    if (signer.DigestAlgorithmID.Algorithm.Id != Sha256Oid)
+                    var signer = SignerInfo.GetInstance(item);
+                    if (signer.DigestAlgorithm.Algorithm.Id != Sha256Oid)
                     {
                         context.Report(CertificateRules.SignatureUnverifiable, signature.Location,
-                            $"The signature over '{signature.TargetPath}' uses the digest {signer.DigestAlgorithmID.Algorithm.Id}; only SHA-256 detached signatures are verified.",
+                            $"The signature over '{signature.TargetPath}' uses the digest {signer.DigestAlgorithm.Algorithm.Id}; only SHA-256 detached signatures are verified.",
                             signature.TargetPath + "|digest", properties: props);
                         continue;
                     }
-                    var cert = certificates.EnumerateMatches(signer.SignerID).FirstOrDefault();
-                    if (cert is null)
+                    var check = CmsSigners.Check(signer, certificates, _ => hash, null);
+                    if (check.Signer is null)
                     {
                         context.Report(CertificateRules.SignatureUnverifiable, signature.Location,
                             $"The signature over '{signature.TargetPath}' does not include its signer's certificate.",
                             signature.TargetPath + "|nocert", properties: props);
                         continue;
                     }
-                    string signerName = ParsedCertificate.Display(cert.SubjectDN);
+                    string signerName = ParsedCertificate.Display(check.Signer.SubjectDN);
                     props["signer"] = signerName;
-                    if (signer.SignedAttributes?[CmsAttributes.SigningTime] is { } st)
-                        props["signingTime"] = Time.GetInstance(st.AttrValues[0]).ToDateTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-                    bool ok;
-                    try { ok = signer.Verify(cert); }
-                    catch (Exception ex) when (ex is CmsException or CertificateException || ParsedCertificate.IsParseFailure(ex)) { ok = false; }
-                    if (ok) { verified++; continue; }
+                    if (check.SigningTime is { } st)
+                        props["signingTime"] = st.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                    if (check.Verified) { verified++; onVerified(check); continue; }
+                    if (check.Unverifiable)
+                    {
+                        context.Report(CertificateRules.SignatureUnverifiable, signature.Location,
+                            $"The signature by '{signerName}' over '{signature.TargetPath}' was not verified: {check.Problem}.",
+                            signature.TargetPath + "|" + check.Problem, properties: props);
+                        continue;
+                    }
                     context.Report(CertificateRules.SignatureMismatch, signature.Location,
                         $"The signature by '{signerName}' does not verify over '{signature.TargetPath}': the file was altered after signing, or the signature is corrupt.",
                         signature.TargetPath + "|" + signerName, properties: props);
                 }
                 if (verified > 0) props["verifiedSigners"] = verified.ToString(CultureInfo.InvariantCulture);
             }
-            catch (Exception ex) when (ex is CmsException || ParsedCertificate.IsParseFailure(ex))
+            catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
             {
                 context.Report(CertificateRules.Malformed, signature.Location,
                     $"Malformed certificate material: the detached signature could not be decoded ({ex.GetType().Name}).", "cms-malformed");

@@ -92,6 +92,28 @@ public class DetachedSignatureTests
 
         report.Findings.Should().ContainSingle(f => f.RuleId == "PF617").Which.Properties["signedFile"].Should().Be("bin/install.sh");
     }
+
+    [Test]
+    public async Task Scan_reports_the_expired_signer_of_a_verified_signature_as_critical()
+    {
+        using var dir = new TempDir();
+        var root = Root("CN=Vendor Root");
+        var ica = Intermediate("CN=Vendor Code Signing CA", root);
+        var signer = Leaf("CN=Vendor Release Signer", ica, notBefore: new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            notAfter: new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), eku: ["1.3.6.1.5.5.7.3.3"], dns: []);
+        var expiredCa = Intermediate("CN=Unrelated Expired CA", root, notBefore: new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            notAfter: new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+
+        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", Sign(Payload, signer, ica)),
+            ("etc/ca.pem", Pem(expiredCa.Certificate)));
+
+        report.Findings.Where(f => f.RuleId == "PF602").Select(f => (f.Location.Path, f.Severity)).Should().BeEquivalentTo(new[]
+        {
+            ("bin/install.sh.p7s", Severity.Critical),
+            ("etc/ca.pem", Severity.High),
+        });
+    }
 }
 
 public class ChecksumManifestTests
@@ -145,5 +167,65 @@ public class ChecksumManifestTests
         finding.Properties["file"].Should().Be("b.txt");
         finding.Properties["signedManifest"].Should().Be("true");
         finding.Message.Should().Contain("signed manifest");
+    }
+}
+
+public class NestedArchiveManifestTests
+{
+    private static string Sha(byte[] b) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(b));
+
+    private static byte[] InnerZip(string text)
+    {
+        using var dir = new TempDir();
+        return File.ReadAllBytes(Zip(dir, ("conf/plugin.ini", text)));
+    }
+
+    private static byte[] InnerTarGz(string text)
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(tar, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            using var data = new MemoryStream(Encoding.UTF8.GetBytes(text));
+            writer.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "conf/tool.ini") { DataStream = data });
+        }
+        using var gz = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(tar.ToArray());
+        return gz.ToArray();
+    }
+
+    private static async Task<ScanReport> Scan(TempDir dir, params (string Name, object Content)[] entries) =>
+        await PreflightScanner.ScanAsync(Zip(dir, entries), ScanOptions.Default with { AsOf = AsOf, EnabledDetectors = new HashSet<string> { "certificates" } });
+
+    [Test]
+    public async Task Scan_verifies_a_manifest_line_for_a_nested_zip_against_the_zips_own_bytes()
+    {
+        using var dir = new TempDir();
+        byte[] plugins = InnerZip("[plugin]\nenabled=true\n");
+        byte[] extras = InnerZip("[extras]\n");
+
+        var report = await Scan(dir,
+            ("lib/SHA256SUMS", $"{Sha(plugins)}  plugins.zip\n{Sha(InnerZip("[extras] original\n"))}  extras.zip\n"),
+            ("lib/plugins.zip", plugins),
+            ("lib/extras.zip", extras));
+
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.RuleId.Should().Be("PF619");
+        finding.Properties["file"].Should().Be("lib/extras.zip");
+        finding.Location.Line.Should().Be(2);
+    }
+
+    [Test]
+    public async Task Scan_reports_a_manifest_line_for_a_streamed_nested_archive_as_not_verified_instead_of_missing()
+    {
+        using var dir = new TempDir();
+        byte[] tools = InnerTarGz("[tool]\n");
+
+        var report = await Scan(dir, ("lib/SHA256SUMS", $"{Sha(tools)}  tools.tar.gz\n"), ("lib/tools.tar.gz", tools));
+
+        var finding = report.Findings.Should().ContainSingle().Subject;
+        finding.RuleId.Should().Be("PF618");
+        finding.Severity.Should().Be(Severity.Info);
+        finding.Properties["verified"].Should().Be("false");
+        finding.Message.Should().Contain("'lib/tools.tar.gz' is a nested archive");
     }
 }
