@@ -40,7 +40,16 @@ public sealed class CredentialsDetector : IDetector
         switch (context.Info.Kind)
         {
             case ContentKind.DotNetAssembly:
-                AnalyzeAssembly(context);
+                try
+                {
+                    AnalyzeAssembly(context);
+                }
+                catch (Exception ex) when (CecilFailures.IsMalformedMetadata(ex))
+                {
+                    // Cecil reads lazily: malformed metadata surfaces mid-walk. Fall back to the raw strings.
+                    context.Diagnostic(path, $"the assembly's metadata is malformed ({ex.GetType().Name}); its printable strings were scanned instead");
+                    AnalyzeBinaryStrings(context);
+                }
                 break;
             case ContentKind.Text:
             case ContentKind.CertificateContainer when content.IsText:

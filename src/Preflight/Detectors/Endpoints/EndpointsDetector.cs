@@ -134,7 +134,7 @@ public sealed class EndpointsDetector : IDetector
                     if (!method.HasBody) continue;
                     MethodBody body;
                     try { body = method.Body; }
-                    catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException)
+                    catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
                     {
                         continue;
                     }
@@ -144,7 +144,7 @@ public sealed class EndpointsDetector : IDetector
                 }
             }
         }
-        catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException or NotSupportedException)
+        catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
         {
             context.Diagnostic(context.Info.Path, $"the assembly's metadata could only be read in part for endpoints ({ex.GetType().Name})");
         }
@@ -160,7 +160,7 @@ public sealed class EndpointsDetector : IDetector
             {
                 args = attribute.ConstructorArguments.Concat(attribute.Properties.Select(static p => p.Argument)).Concat(attribute.Fields.Select(static f => f.Argument)).ToList();
             }
-            catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException or AssemblyResolutionException)
+            catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex) || ex is AssemblyResolutionException)
             {
                 continue;
             }

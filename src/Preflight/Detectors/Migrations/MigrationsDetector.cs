@@ -42,7 +42,14 @@ public sealed class MigrationsDetector : IDetector
         var info = context.Info;
         if (info.Kind == ContentKind.DotNetAssembly)
         {
-            AnalyzeAssembly(context);
+            try
+            {
+                AnalyzeAssembly(context);
+            }
+            catch (Exception ex) when (CecilFailures.IsMalformedMetadata(ex))
+            {
+                context.Diagnostic(info.Path, $"the assembly's metadata is malformed ({ex.GetType().Name}); its migrations could not be read");
+            }
             return;
         }
         if (info.FileName.Contains("nochangeloglock", StringComparison.OrdinalIgnoreCase))
@@ -113,7 +120,7 @@ public sealed class MigrationsDetector : IDetector
             if (!EfCoreAssemblyReader.ReferencesEfCore(module)) return;
             migrations = EfCoreAssemblyReader.Read(module, context.CancellationToken);
         }
-        catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or NotSupportedException or IOException)
+        catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
         {
             // method bodies are read lazily: a malformed one surfaces here
             context.Diagnostic(context.Info.Path, $"the EF Core migrations of this assembly could not be read ({ex.GetType().Name})");

@@ -170,23 +170,32 @@ internal static class CodeSchedules
     {
         if (e is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: var type, Name: var method } } inv
             && type.ToString().EndsWith("TimeSpan", StringComparison.Ordinal) && inv.ArgumentList.Arguments.Count == 1
-            && inv.ArgumentList.Arguments[0].Expression is LiteralExpressionSyntax { Token.Value: var raw } && raw is not null)
+            && inv.ArgumentList.Arguments[0].Expression is LiteralExpressionSyntax { Token.Value: var raw }
+            && raw is int or long or uint or ulong or float or double or decimal)
         {
+            // Only numeric literals (a string literal here once threw FormatException; found by fuzzing), and a
+            // value too large for TimeSpan is no schedule.
             double v = Convert.ToDouble(raw, CultureInfo.InvariantCulture);
-            return method.Identifier.ValueText switch
+            double seconds = method.Identifier.ValueText switch
             {
-                "FromMilliseconds" => TimeSpan.FromMilliseconds(v),
-                "FromSeconds" => TimeSpan.FromSeconds(v),
-                "FromMinutes" => TimeSpan.FromMinutes(v),
-                "FromHours" => TimeSpan.FromHours(v),
-                "FromDays" => TimeSpan.FromDays(v),
-                _ => null,
+                "FromMilliseconds" => v / 1000,
+                "FromSeconds" => v,
+                "FromMinutes" => v * 60,
+                "FromHours" => v * 3600,
+                "FromDays" => v * 86400,
+                _ => double.NaN,
             };
+            return Seconds(seconds);
         }
-        if (e is LiteralExpressionSyntax { Token.Value: int ms }) return TimeSpan.FromMilliseconds(ms);
-        if (e is LiteralExpressionSyntax { Token.Value: double dms }) return TimeSpan.FromMilliseconds(dms);
+        if (e is LiteralExpressionSyntax { Token.Value: int ms }) return Seconds(ms / 1000.0);
+        if (e is LiteralExpressionSyntax { Token.Value: double dms }) return Seconds(dms / 1000);
         return null;
     }
+
+    private static TimeSpan? Seconds(double seconds) =>
+        double.IsFinite(seconds) && seconds < TimeSpan.MaxValue.TotalSeconds && seconds > TimeSpan.MinValue.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     private static string AttributeName(AttributeSyntax a) => a.Name switch
     {

@@ -58,7 +58,7 @@ public sealed class ScheduledTasksDetector : IDetector
                 {
                     result = CodeSchedules.FromAssembly(path, module);
                 }
-                catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException or NotSupportedException)
+                catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
                 {
                     context.Diagnostic(path, $"the assembly's metadata could only be read in part for schedules ({ex.GetType().Name})");
                 }

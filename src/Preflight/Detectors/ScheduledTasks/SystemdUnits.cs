@@ -171,7 +171,10 @@ internal static class SystemdUnits
                 _ => double.NaN,
             };
             if (double.IsNaN(seconds)) return false;
-            span += TimeSpan.FromSeconds(n * seconds);
+            // A hostile value ("99999999999999y") must not overflow TimeSpan (found by fuzzing): it is no time span.
+            double total = span.TotalSeconds + n * seconds;
+            if (!double.IsFinite(total) || total >= TimeSpan.MaxValue.TotalSeconds || total <= TimeSpan.MinValue.TotalSeconds) return false;
+            span = TimeSpan.FromSeconds(total);
             any = true;
         }
         return any;
