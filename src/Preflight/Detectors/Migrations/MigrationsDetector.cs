@@ -69,7 +69,10 @@ public sealed class MigrationsDetector : IDetector
         if (MigrationDiscovery.IsShellScript(info.FileName, info.Extension, text))
         {
             int line = MigrationDiscovery.UnlockedApplyLoop(text);
-            if (line > 0) _runners.UnlockedScripts.Add((info.Path, info.FileName, line, TrimEvidence(context.Content.Lines[line])));
+            // The loop finder counts lines on '\n' alone; LineIndex also ends a line at a lone '\r'. Clamp, so a file
+            // mixing the two (found by fuzzing) cannot point past the index.
+            var lines = context.Content.Lines;
+            if (line > 0) _runners.UnlockedScripts.Add((info.Path, info.FileName, Math.Min(line, lines.Count), TrimEvidence(lines[Math.Min(line, lines.Count)])));
             return;
         }
         if (info.Extension == "") return;
