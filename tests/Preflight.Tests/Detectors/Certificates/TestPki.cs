@@ -107,6 +107,15 @@ internal static class TestPki
     private static DerSequence Subtrees(string[] names) =>
         new(names.Select(static n => (Asn1Encodable)new GeneralSubtree(new GeneralName(GeneralName.DnsName, n))).ToArray());
 
+    /// <summary>A detached CMS SignedData (DER) over <paramref name="content"/>, SHA-256, carrying the signer and <paramref name="chain"/>.</summary>
+    public static byte[] SignDetached(byte[] content, Issued signer, params Issued[] chain)
+    {
+        var gen = new Org.BouncyCastle.Cms.CmsSignedDataGenerator();
+        gen.AddSigner(signer.Keys.Private, signer.Certificate, Org.BouncyCastle.Cms.CmsSignedGenerator.DigestSha256);
+        gen.AddCertificates(Org.BouncyCastle.Utilities.Collections.CollectionUtilities.CreateStore(new[] { signer.Certificate }.Concat(chain.Select(static c => c.Certificate))));
+        return gen.Generate(new Org.BouncyCastle.Cms.CmsProcessableByteArray(content), false).GetEncoded();
+    }
+
     public static string Pem(params X509Certificate[] certificates)
     {
         var sb = new StringBuilder();
