@@ -101,6 +101,13 @@ public sealed record ScanOptions
     /// </summary>
     public IProgress<ScanProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Measures where the scan spends its time (per detector, sniffing, the whole) into
+    /// <see cref="Reporting.ScanReport.Statistics"/>. Off by default: the numbers differ from run to run, and a
+    /// report that should compare equal across runs must not carry them.
+    /// </summary>
+    public bool CollectStatistics { get; init; }
+
     /// <summary>The least time between two progress reports; tests set zero to see every step.</summary>
     internal TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

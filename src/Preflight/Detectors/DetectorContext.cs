@@ -167,4 +167,7 @@ internal sealed class ScanState(ScanOptions options, CancellationToken cancellat
 
     /// <summary>Every full secret found in this scan, kept in memory only to mask it wherever another detector quotes it.</summary>
     public ConcurrentDictionary<string, byte> Secrets { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per-detector time of the current run; set when the run starts (null for entries analysed outside a run).</summary>
+    public ScanClock? Clock { get; set; }
 }

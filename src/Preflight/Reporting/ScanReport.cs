@@ -41,6 +41,9 @@ public sealed record ScanReport
     /// <summary>What could not be done in full, and why.</summary>
     public required IReadOnlyList<ScanDiagnostic> Diagnostics { get; init; }
 
+    /// <summary>Where the scan spent its time; null unless <see cref="Configuration.ScanOptions.CollectStatistics"/> was set.</summary>
+    public ScanStatistics? Statistics { get; init; }
+
     /// <summary>True when an unsuppressed finding is at or above the fail-on level.</summary>
     public bool Failed => Summary.Failed;
 }

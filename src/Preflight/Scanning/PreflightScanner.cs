@@ -128,6 +128,7 @@ public static class PreflightScanner
             Inventory = inventory,
             Changes = baselineInventory is null ? null : InventoryComparison.Compare(baselineInventory, inventory, reported),
             Diagnostics = diagnostics,
+            Statistics = options.CollectStatistics ? state.Clock?.Snapshot(Math.Max(1, options.MaxDegreeOfParallelism)) : null,
         };
     }
 
@@ -163,6 +164,7 @@ public static class PreflightScanner
         var detectors = DetectorRegistry.CreateAll()
             .Where(d => options.EnabledDetectors is null || options.EnabledDetectors.Contains(d.Id) || d.Id == PackageRules.DetectorId)
             .ToArray();
+        state.Clock = new ScanClock([.. detectors.Select(d => d.Id)]);
 
         int workers = Math.Max(1, options.MaxDegreeOfParallelism);
         var channel = Channel.CreateBounded<PackageEntry>(new BoundedChannelOptions(workers * 2)
@@ -196,12 +198,15 @@ public static class PreflightScanner
             }
         }
 
-        foreach (var detector in detectors)
+        for (int i = 0; i < detectors.Length; i++)
         {
+            var detector = detectors[i];
             cancellationToken.ThrowIfCancellationRequested();
+            long since = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 detector.Complete(context);
+                state.Clock.Completed(i, since);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -231,11 +236,16 @@ public static class PreflightScanner
     internal static void AnalyzeEntry(PackageEntry entry, IDetector[] detectors, ScanState state, ProgressTracker? progress = null)
     {
         var data = entry.Data;
+        var clock = state.Clock;
+        clock?.Entry(entry.Size);
+        long since = System.Diagnostics.Stopwatch.GetTimestamp();
         var kind = ContentSniffer.Classify(data.Span[..Math.Min(data.Length, ContentSniffer.PrefixLength)], entry.FileName);
+        clock?.Sniffed(since);
         var info = new EntryInfo(entry.Path, entry.FileName, entry.Size, kind, entry.Depth);
         EntryContent? content = null;
-        foreach (var detector in detectors)
+        for (int i = 0; i < detectors.Length; i++)
         {
+            var detector = detectors[i];
             state.CancellationToken.ThrowIfCancellationRequested();
             bool wants;
             try
@@ -250,9 +260,11 @@ public static class PreflightScanner
             if (!wants) continue;
             progress?.Analyzing(entry.Path, detector.Id);
             content ??= new EntryContent(entry.Path, data, kind);
+            since = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 detector.Analyze(new EntryContext(state, info, content));
+                clock?.Analyzed(i, entry.Size, since);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

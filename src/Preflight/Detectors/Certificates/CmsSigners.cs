@@ -137,6 +137,18 @@ internal static class CmsSigners
     private static bool VerifyRaw(HashAlgorithmName hash, BcCertificate cert, byte[] data, byte[] signature, out string? unsupported)
     {
         unsupported = null;
+        // The platform's RSA and ECDSA first: BouncyCastle's RsaKeyParameters runs a probabilistic primality test on
+        // every modulus it is given (tens of milliseconds per 2048-bit key, more for 4096), which made a package of
+        // signed assemblies spend most of its scan time proving that Microsoft's keys are composite.
+        try
+        {
+            if (SignatureVerifier.TryVerifyWithPlatform(hash, cert.CertificateStructure.SubjectPublicKeyInfo, data, signature) is { } verified)
+                return verified;
+        }
+        catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
+        {
+            // Fall through: BouncyCastle says why the key cannot be used.
+        }
         AsymmetricKeyParameter key;
         try
         {

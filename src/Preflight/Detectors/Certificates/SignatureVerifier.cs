@@ -49,6 +49,39 @@ internal static class SignatureVerifier
         return key is not null && bouncyCastleVerify(key);
     }
 
+    /// <summary>
+    /// Verifies a signature made with <paramref name="hash"/> and the key in <paramref name="spki"/> (RSA PKCS#1 v1.5,
+    /// or ECDSA on a NIST curve) with the platform's primitives; null when the key is of another kind or curve, so
+    /// that the caller falls back to BouncyCastle. This is the CMS signer path: the digest algorithm comes from the
+    /// SignerInfo, the key from the signer's certificate.
+    /// </summary>
+    public static bool? TryVerifyWithPlatform(HashAlgorithmName hash, SubjectPublicKeyInfo spki, byte[] data, byte[] signature)
+    {
+        string keyOid = spki.Algorithm.Algorithm.Id;
+        bool nistCurve = keyOid == EcPublicKey && spki.Algorithm.Parameters is DerObjectIdentifier curve
+            && curve.Id is "1.2.840.10045.3.1.7" or "1.3.132.0.34" or "1.3.132.0.35";
+        if (keyOid != RsaEncryption && !nistCurve) return null;
+        try
+        {
+            byte[] der = spki.GetEncoded(Asn1Encodable.Der);
+            if (keyOid == RsaEncryption)
+            {
+                using var rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(der, out _);
+                return rsa.VerifyData(data, signature, hash, RSASignaturePadding.Pkcs1);
+            }
+            using var ec = ECDsa.Create();
+            ec.ImportSubjectPublicKeyInfo(der, out _);
+            return ec.VerifyData(data, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
+        }
+        catch (CryptographicException)
+        {
+            // A key the platform refuses (malformed, or an RSA modulus it will not import) is checked by BouncyCastle,
+            // which gives the detailed reason.
+            return null;
+        }
+    }
+
     private static HashAlgorithmName? RsaHash(string oid) => oid switch
     {
         "1.2.840.113549.1.1.5" => HashAlgorithmName.SHA1,
