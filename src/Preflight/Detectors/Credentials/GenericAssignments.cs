@@ -13,6 +13,13 @@ internal static class GenericAssignments
     /// <summary>Words whose presence on a line makes it worth parsing.</summary>
     public static readonly string[] Keywords = ["pass", "pwd", "secret", "token", "apikey", "api_key", "api-key", "credential", "accesskey", "access_key", "privatekey", "private_key", "auth"];
 
+    /// <summary>
+    /// The words one of which a line must hold for the assignment patterns to run on it. Every name
+    /// <see cref="IsCredentialName"/> accepts holds one of them (its words all contain pass, pwd, secret, token,
+    /// credential or key, and separators such as <c>api.key</c> or <c>signing_key</c> do not split them).
+    /// </summary>
+    public static readonly string[] LineKeywords = [.. Keywords, "key"];
+
     private static readonly Regex Assignment = new(
         @"(?<k>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})[""']?\s*(?::=|=>|==|=|:)\s*(?:""(?<s>[^""\r\n]{1,256})""|'(?<s>[^'\r\n]{1,256})'|(?<s>[^\s""',;#}\]\[()<>]{1,256}))",
         RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);

@@ -13,16 +13,18 @@ internal sealed class TextScanner
     private readonly SecretRule[] _rules;
     private readonly int[][] _keywordIds;
     private readonly KeywordIndex _anyKeyword;
+    private readonly int[] _genericIds;
 
     public static TextScanner Default { get; } = new(TypedRules.All);
 
     public TextScanner(IReadOnlyList<SecretRule> rules)
     {
         _rules = [.. rules];
-        var all = _rules.SelectMany(r => r.Keywords).Concat(GenericAssignments.Keywords)
+        var all = _rules.SelectMany(r => r.Keywords).Concat(GenericAssignments.LineKeywords)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _anyKeyword = new KeywordIndex(all);
         _keywordIds = [.. _rules.Select(r => r.Keywords.Select(_anyKeyword.IdOf).ToArray())];
+        _genericIds = [.. GenericAssignments.LineKeywords.Select(_anyKeyword.IdOf).Distinct()];
     }
 
     public IReadOnlyList<SecretRule> Rules => _rules;
@@ -105,7 +107,9 @@ internal sealed class TextScanner
             for (var m = rule.Pattern.Match(text, start, length); m.Success; m = m.NextMatch())
                 Accept(rule, m, text, start, length, hits);
         }
-        if (generic && !binary) GenericAssignments.ScanLine(text, start, length, path, hits);
+        // Generic assignments only on lines that hold a credential-name word: a line reached through another rule's
+        // keyword (a URL's "://", a JWT claim name) and no such word cannot yield one, and on logs those are most lines.
+        if (generic && !binary && AnySeen(seen, _genericIds)) GenericAssignments.ScanLine(text, start, length, path, hits);
     }
 
     private static void Accept(SecretRule rule, Match m, string text, int lineStart, int lineLength, List<SecretHit> hits)

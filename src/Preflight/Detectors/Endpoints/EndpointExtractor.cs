@@ -45,54 +45,127 @@ internal static partial class EndpointExtractor
     /// <param name="bareAddresses">Also report IP literals and host settings outside URLs.</param>
     public static void FromText(string text, Action<EndpointCandidate> sink, bool bareAddresses = true)
     {
+        // Every pattern here matches within one line (none crosses a newline, and none looks behind the line's
+        // start), so each runs only on the lines a cheap vectorised search says can hold a match: "://" for URLs,
+        // a setting keyword for host settings, three dots for IPv4, "::" or seven colons for IPv6. Most lines of a
+        // log or a data file then cost a few span searches instead of six regex passes. The candidates and their
+        // order are the same as from whole-text passes.
         var urlSpans = new List<(int Start, int End)>();
-        if (text.Contains("://", StringComparison.Ordinal))
+        for (int pos = 0; pos < text.Length;)
         {
-            foreach (var match in UrlPattern().EnumerateMatches(text))
+            int hit = text.AsSpan(pos).IndexOf("://", StringComparison.Ordinal);
+            if (hit < 0) break;
+            var (lineStart, lineEnd) = LineAround(text, pos + hit);
+            foreach (var found in UrlPattern().EnumerateMatches(text.AsSpan(lineStart, lineEnd - lineStart)))
             {
-                int end = match.Index + match.Length;
-                urlSpans.Add((match.Index, end));
-                if (IsCommentOrIdentifier(text, match.Index)) continue;
-                var raw = TrimTrailing(text.AsSpan(match.Index, match.Length));
-                foreach (var candidate in ParseUrl(raw.ToString(), match.Index, WebhookKeyBefore(text, match.Index)))
+                int index = lineStart + found.Index;
+                urlSpans.Add((index, index + found.Length));
+                if (IsCommentOrIdentifier(text, index)) continue;
+                var raw = TrimTrailing(text.AsSpan(index, found.Length));
+                foreach (var candidate in ParseUrl(raw.ToString(), index, WebhookKeyBefore(text, index)))
                     sink(candidate);
             }
+            pos = lineEnd + 1;
         }
         if (!bareAddresses) return;
-        foreach (Match m in HostSetting().Matches(text).Concat(KeyValueSetting().Matches(text)).Concat(HostDirective().Matches(text)))
+
+        var keyLines = new List<(int Start, int End)>();
+        for (int pos = 0; pos < text.Length;)
         {
-            var value = m.Groups["v"];
-            if (InAny(urlSpans, value.Index) || IsCommentOrIdentifier(text, value.Index)) continue;
-            var key = m.Groups["k"].Success ? m.Groups["k"].Value : "host";
-            foreach (var host in SplitHostList(value.Value))
+            int hit = text.AsSpan(pos).IndexOfAny(SettingKeywords);
+            if (hit < 0) break;
+            var line = LineAround(text, pos + hit);
+            keyLines.Add(line);
+            pos = line.End + 1;
+        }
+        foreach (var (lineStart, lineEnd) in keyLines)
+            for (var m = HostSetting().Match(text, lineStart, lineEnd - lineStart); m.Success; m = m.NextMatch())
+                HostValue(text, m, urlSpans, sink);
+        // key="…" value="…" may span lines (the key's quotes can hold a newline): this one still reads the whole text.
+        if (text.AsSpan().IndexOfAny(ValueWord) >= 0)
+            foreach (Match m in KeyValueSetting().Matches(text))
+                HostValue(text, m, urlSpans, sink);
+        foreach (var (lineStart, lineEnd) in keyLines)
+            for (var m = HostDirective().Match(text, lineStart, lineEnd - lineStart); m.Success; m = m.NextMatch())
+                HostValue(text, m, urlSpans, sink);
+
+        for (int lineStart = 0; lineStart < text.Length;)
+        {
+            int lineEnd = LineEnd(text, lineStart);
+            var line = text.AsSpan(lineStart, lineEnd - lineStart);
+            if (line.Count('.') >= 3)
             {
-                var h = host.ToLowerInvariant().TrimEnd('.');
-                if (h.Length == 0) continue;
-                bool ip = HostClassifier.TryParseIPv4(h, out _) || HostClassifier.TryParseIPv6(h, out _);
-                bool name = !ip && HostClassifier.IsDnsName(h) && (HostClassifier.HasPlausibleTld(h, strict: true)
-                    || (!h.Contains('.', StringComparison.Ordinal) && key.Contains("host", StringComparison.OrdinalIgnoreCase) && h.Any(char.IsAsciiLetter) && h.Length > 1));
-                if (ip || name) sink(new EndpointCandidate(value.Index, h, null, null, key.Contains("webhook", StringComparison.OrdinalIgnoreCase)));
+                foreach (var found in IPv4Pattern().EnumerateMatches(line))
+                {
+                    int index = lineStart + found.Index;
+                    if (InAny(urlSpans, index)) continue;
+                    var span = text.AsSpan(index, found.Length);
+                    if (!BoundaryOk(text, index, found.Length) || IsVersionContext(text, index) || IsCommentOrIdentifier(text, index)) continue;
+                    if (HostClassifier.TryParseIPv4(span, out _)) sink(new EndpointCandidate(index, span.ToString(), null, null, false));
+                }
             }
+            lineStart = lineEnd + 1;
         }
-        foreach (var match in IPv4Pattern().EnumerateMatches(text))
+        for (int lineStart = 0; lineStart < text.Length;)
         {
-            if (InAny(urlSpans, match.Index)) continue;
-            var span = text.AsSpan(match.Index, match.Length);
-            if (!BoundaryOk(text, match.Index, match.Length) || IsVersionContext(text, match.Index) || IsCommentOrIdentifier(text, match.Index)) continue;
-            if (HostClassifier.TryParseIPv4(span, out _)) sink(new EndpointCandidate(match.Index, span.ToString(), null, null, false));
-        }
-        if (text.Contains("::", StringComparison.Ordinal) || text.Contains(':', StringComparison.Ordinal))
-        {
-            foreach (var match in IPv6Pattern().EnumerateMatches(text))
+            int lineEnd = LineEnd(text, lineStart);
+            var line = text.AsSpan(lineStart, lineEnd - lineStart);
+            if (line.Contains("::", StringComparison.Ordinal) || line.Count(':') >= 7)
             {
-                if (InAny(urlSpans, match.Index)) continue;
-                var token = text.Substring(match.Index, match.Length).TrimEnd('.', ':');
-                if (!token.Contains("::", StringComparison.Ordinal) && token.Count(static c => c == ':') != 7) continue;
-                if (!BoundaryOk(text, match.Index, match.Length) || IsCommentOrIdentifier(text, match.Index)) continue;
-                if (token.Length < 3 || !token.Any(char.IsAsciiHexDigit)) continue;
-                if (HostClassifier.TryParseIPv6(token, out _)) sink(new EndpointCandidate(match.Index, token.ToLowerInvariant(), null, null, false));
+                foreach (var found in IPv6Pattern().EnumerateMatches(line))
+                {
+                    int index = lineStart + found.Index;
+                    if (InAny(urlSpans, index)) continue;
+                    var token = text.AsSpan(index, found.Length).TrimEnd(".:");
+                    if (!token.Contains("::", StringComparison.Ordinal) && token.Count(':') != 7) continue;
+                    if (!BoundaryOk(text, index, found.Length) || IsCommentOrIdentifier(text, index)) continue;
+                    if (token.Length < 3 || !token.ContainsAny(HexDigits)) continue;
+                    var address = token.ToString();
+                    if (HostClassifier.TryParseIPv6(address, out _)) sink(new EndpointCandidate(index, address.ToLowerInvariant(), null, null, false));
+                }
             }
+            lineStart = lineEnd + 1;
         }
+    }
+
+    // A vectorised case-insensitive search: string.Contains with OrdinalIgnoreCase is a scalar loop under
+    // invariant globalization, and costs more than the rest of the extractor on a large log.
+    private static readonly System.Buffers.SearchValues<string> ValueWord = System.Buffers.SearchValues.Create(["value"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>Words one of which every host setting or host directive holds (the patterns' alternatives, case-insensitive).</summary>
+    private static readonly System.Buffers.SearchValues<string> SettingKeywords = System.Buffers.SearchValues.Create(
+        ["host", "server", "endpoint", "addr", "domain", "broker", "proxy", "upstream", "remote", "data source", "webhook", "pool", "peer", "connect"],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static void HostValue(string text, Match m, List<(int Start, int End)> urlSpans, Action<EndpointCandidate> sink)
+    {
+        var value = m.Groups["v"];
+        if (InAny(urlSpans, value.Index) || IsCommentOrIdentifier(text, value.Index)) return;
+        var key = m.Groups["k"].Success ? m.Groups["k"].Value : "host";
+        foreach (var host in SplitHostList(value.Value))
+        {
+            var h = host.ToLowerInvariant().TrimEnd('.');
+            if (h.Length == 0) continue;
+            bool ip = HostClassifier.TryParseIPv4(h, out _) || HostClassifier.TryParseIPv6(h, out _);
+            bool name = !ip && HostClassifier.IsDnsName(h) && (HostClassifier.HasPlausibleTld(h, strict: true)
+                || (!h.Contains('.', StringComparison.Ordinal) && key.Contains("host", StringComparison.OrdinalIgnoreCase) && h.Any(char.IsAsciiLetter) && h.Length > 1));
+            if (ip || name) sink(new EndpointCandidate(value.Index, h, null, null, key.Contains("webhook", StringComparison.OrdinalIgnoreCase)));
+        }
+    }
+
+    /// <summary>The line holding <paramref name="index"/>: its start and its end (the newline's index, or the text's end).</summary>
+    private static (int Start, int End) LineAround(string text, int index)
+    {
+        int start = index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1;
+        return (start, LineEnd(text, index));
+    }
+
+    private static int LineEnd(string text, int from)
+    {
+        int nl = text.IndexOf('\n', from);
+        return nl < 0 ? text.Length : nl;
     }
 
     /// <summary>Finds endpoints in one string of code or a binary: every URL, and the string itself when it is an address or <c>address:port</c>.</summary>

@@ -38,6 +38,24 @@ public class CredentialsDetectorTests
         url.Should().ContainSingle().Which.RuleId.Should().Be("PF351", "the database-URL rule is more specific than basic-auth-url");
     }
 
+    // The assignment patterns run only on lines holding a credential-name word; names whose words are split by a
+    // separator (api.key, signing_key) still qualify, alone on their line with no other rule's keyword.
+    [TestCase("config/app.properties", "api.key = {0}\n", "api.key")]
+    [TestCase("config/app.yaml", "jwt:\n  signing_key: {0}\n", "signing_key")]
+    [TestCase("config/app.ini", "master-key={0}\n", "master-key")]
+    public void A_credential_name_split_by_a_separator_is_still_a_generic_secret(string path, string template, string key)
+    {
+        var password = SampleFactory.Password(R);
+        var f = CredentialScan.Text(path, string.Format(System.Globalization.CultureInfo.InvariantCulture, template, password)).Should().ContainSingle().Which;
+        f.RuleId.Should().Be("PF390");
+        f.Properties["key"].Should().Be(key);
+    }
+
+    [Test]
+    public void A_log_line_with_a_url_and_no_credential_word_yields_no_generic_secret() =>
+        CredentialScan.Text("logs/app.log", "2026-11-15T07:54:31.369Z INFO  [w-6] POST https://partner-110.example.net/hooks/status -> 202 state=Xk29fLq7Zp\n")
+            .Should().BeEmpty();
+
     [Test]
     public void Evidence_shows_the_key_name_and_a_short_prefix_only()
     {

@@ -1,0 +1,61 @@
+using FluentAssertions;
+using NUnit.Framework;
+using Preflight.Detectors.Endpoints;
+
+namespace Preflight.Tests.Detectors.Endpoints;
+
+/// <summary>
+/// The extractor runs its patterns only on the lines a cheap search selects; these inputs put every kind of
+/// endpoint on a line that is not the text's first, so a pattern anchored at a line start is run on a window.
+/// </summary>
+public class EndpointExtractorLineTests
+{
+    private static List<(int Offset, string Host)> Extract(string text)
+    {
+        var found = new List<(int, string)>();
+        EndpointExtractor.FromText(text, c => found.Add((c.Offset, c.Host)));
+        return found;
+    }
+
+    [Test]
+    public void Every_kind_of_endpoint_is_found_on_later_lines_at_its_offset()
+    {
+        const string text = "a=1\nhost=db1.example.com\n  server cache.example.org:6379;\nupstream_host: 10.1.2.3\n"
+            + "listen [2001:db8::1]:80 fe80::1\n<add key=\"ServerHost\" value=\"svc.example.net\"/>\nGET https://api.example.com/v1 from 203.0.113.7\n";
+        var found = Extract(text);
+        // In the order of the passes (URLs, host settings, key/value settings, host directives, IPv4, IPv6), each
+        // in text order; an address a setting names is also seen by the address pass (the detector merges them).
+        int At(string s) => text.IndexOf(s, StringComparison.Ordinal);
+        found.Should().Equal(
+            (At("https://"), "api.example.com"),
+            (At("db1."), "db1.example.com"),
+            (At("10.1.2.3"), "10.1.2.3"),
+            (At("svc."), "svc.example.net"),
+            (At("cache."), "cache.example.org"),
+            (At("10.1.2.3"), "10.1.2.3"),
+            (At("203.0.113.7"), "203.0.113.7"),
+            (At("2001:"), "2001:db8::1"),
+            (At("fe80"), "fe80::1"));
+    }
+
+    [Test]
+    public void A_key_value_setting_whose_key_spans_two_lines_is_still_read()
+    {
+        const string text = "<add key=\"Primary\nServerHost\" value=\"svc.example.net\"/>\n";
+        Extract(text).Select(f => f.Host).Should().Equal("svc.example.net");
+    }
+
+    [TestCase("2026-11-15T07:54:30.945Z INFO  [worker-7] processed order 363329 in 331 ms\n")]
+    [TestCase("12:30:45 12:30:46 12:30:47\n")]
+    [TestCase("version 1.2.3.4 released\n")]
+    public void Timestamps_and_versions_on_a_log_line_are_no_endpoints(string line) =>
+        Extract(string.Concat(Enumerable.Repeat(line, 50))).Should().BeEmpty();
+
+    // The same results as whole-text passes were checked against the extractor before line selection.
+    [Test]
+    public void A_text_without_a_final_newline_and_with_CRLF_line_ends_is_read_to_its_end()
+    {
+        const string text = "x: 1\r\nhost: db.example.com\r\nremote 198.51.100.4";
+        Extract(text).Should().Equal((12, "db.example.com"), (35, "198.51.100.4"), (35, "198.51.100.4"));
+    }
+}
