@@ -39,6 +39,9 @@ internal sealed class EntryFactory
         _assemblies = RuntimeAssemblies();
     }
 
+    /// <summary>When set, every generated entry (assemblies excepted: they are copied as found) has this size.</summary>
+    public int? FixedSize { get; init; }
+
     /// <summary>Size range (bytes) of one entry of each category; sizes are drawn log-uniformly.</summary>
     public static (int Min, int Max) SizeRange(EntryCategory category) => category switch
     {
@@ -56,7 +59,7 @@ internal sealed class EntryFactory
     public (string Path, byte[] Bytes, long ContentBytes) Create(EntryCategory category, int index, int maxBytes)
     {
         var (min, max) = SizeRange(category);
-        int size = Math.Max(256, Math.Min(maxBytes, LogUniform(min, max)));
+        int size = Math.Max(256, Math.Min(maxBytes, FixedSize ?? LogUniform(min, max)));
         string service = Services[_random.Next(Services.Length)];
         switch (category)
         {

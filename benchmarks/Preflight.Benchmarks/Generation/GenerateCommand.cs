@@ -6,13 +6,14 @@ namespace Preflight.Benchmarks.Generation;
 /// <summary>
 /// <c>generate --size 300MiB --out pkg.zip [--seed N] [--mix config=3,script=2,...]</c>: writes a deterministic
 /// synthetic package. <c>--size</c> is the total of the entries' uncompressed bytes (nested archives count with
-/// their inner bytes); the file is smaller. An output ending in <c>.tar.gz</c> or <c>.tgz</c> gives a tar.gz.
+/// their inner bytes); the file is smaller. <c>--entry-size</c> gives every entry one size (to compare many small
+/// files with few large ones). An output ending in <c>.tar.gz</c> or <c>.tgz</c> gives a tar.gz.
 /// </summary>
 internal static class GenerateCommand
 {
     public static Task<int> RunAsync(string[] args)
     {
-        string? size = null, output = null, mix = null;
+        string? size = null, output = null, mix = null, entrySize = null;
         int seed = 1;
         for (int i = 0; i < args.Length; i++)
         {
@@ -23,6 +24,7 @@ internal static class GenerateCommand
                 case "--out": output = Next(); break;
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--mix": mix = Next(); break;
+                case "--entry-size": entrySize = Next(); break;
                 default:
                     Console.Error.WriteLine($"generate: unknown option {args[i]}");
                     return Task.FromResult(Usage());
@@ -33,7 +35,8 @@ internal static class GenerateCommand
         long bytes = ParseSize(size);
         var packageMix = mix is null ? PackageMix.Default : PackageMix.Parse(mix);
         var clock = Stopwatch.StartNew();
-        var package = SyntheticPackage.Generate(output, bytes, seed, packageMix);
+        int? fixedSize = entrySize is null ? null : (int)Math.Min(int.MaxValue, ParseSize(entrySize));
+        var package = SyntheticPackage.Generate(output, bytes, seed, packageMix, fixedSize);
         clock.Stop();
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -64,7 +67,7 @@ internal static class GenerateCommand
 
     private static int Usage()
     {
-        Console.Error.WriteLine($"usage: generate --size 300MiB --out pkg.zip|pkg.tar.gz [--seed N] [--mix {PackageMix.DefaultText}]");
+        Console.Error.WriteLine($"usage: generate --size 300MiB --out pkg.zip|pkg.tar.gz [--seed N] [--mix {PackageMix.DefaultText}] [--entry-size 3KiB]");
         return 2;
     }
 }

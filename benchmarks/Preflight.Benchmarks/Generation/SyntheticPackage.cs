@@ -17,11 +17,11 @@ internal static class SyntheticPackage
 {
     public static readonly DateTimeOffset Timestamp = new(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
 
-    public static GeneratedPackage Generate(string outPath, long size, int seed, PackageMix mix)
+    public static GeneratedPackage Generate(string outPath, long size, int seed, PackageMix mix, int? entrySize = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         var random = new Random(seed);
-        var factory = new EntryFactory(random, Timestamp);
+        var factory = new EntryFactory(random, Timestamp) { FixedSize = entrySize };
         var produced = mix.Shares.Keys.ToDictionary(c => c, _ => (Entries: 0, Bytes: 0L));
         long content = 0;
         int index = 0;

@@ -31,7 +31,10 @@ internal sealed class SecretRule
     public required IReadOnlyList<string> Keywords { get; init; }
 
     /// <summary>The pattern; group <c>s</c> is the secret (group 0 when absent), group <c>k</c> an optional key name.</summary>
-    public required Regex Pattern { get; init; }
+    public Regex Pattern => LazyPattern.Value;
+
+    /// <summary>The pattern, built the first time a line holds one of the rule's keywords.</summary>
+    public required Lazy<Regex> LazyPattern { get; init; }
 
     /// <summary>A structural check of the captured secret; null accepts every match.</summary>
     public SecretValidator? Validator { get; init; }
