@@ -15,10 +15,18 @@ internal static class GenericAssignments
 
     /// <summary>
     /// The words one of which a line must hold for the assignment patterns to run on it. Every name
-    /// <see cref="IsCredentialName"/> accepts holds one of them (its words all contain pass, pwd, secret, token,
-    /// credential or key, and separators such as <c>api.key</c> or <c>signing_key</c> do not split them).
+    /// <see cref="IsCredentialName"/> accepts holds one of them: its words contain pass, pwd, secret, token or
+    /// credential, or are a <c>…key</c> compound, listed here with each separator (<c>api.key</c>,
+    /// <c>signing_key</c>, <c>master-key</c>). A bare "key" would send every JSON line naming a key through the
+    /// patterns.
     /// </summary>
-    public static readonly string[] LineKeywords = [.. Keywords, "key"];
+    public static readonly string[] LineKeywords =
+    [
+        .. Keywords,
+        .. from stem in new[] { "api", "access", "private", "signing", "encryption", "master", "connection", "shared" }
+           from separator in new[] { "", "_", "-", "." }
+           select stem + separator + "key",
+    ];
 
     private static readonly Regex Assignment = new(
         @"(?<k>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})[""']?\s*(?::=|=>|==|=|:)\s*(?:""(?<s>[^""\r\n]{1,256})""|'(?<s>[^'\r\n]{1,256})'|(?<s>[^\s""',;#}\]\[()<>]{1,256}))",

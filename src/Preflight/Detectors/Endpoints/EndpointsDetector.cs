@@ -185,6 +185,9 @@ public sealed class EndpointsDetector : IDetector
 
     private static void ReportFindings(EntryContext context, EndpointCandidate c, string cls, bool isIp, Location location, string? member)
     {
+        // Most candidates (private, documentation, loopback hosts) are inventory only: return before building
+        // the finding's strings and properties, which a log with a URL on every line would otherwise pay per line.
+        if (cls != HostClassifier.Metadata && cls != HostClassifier.Public) return;
         var where = member is null ? string.Empty : $" in {member}";
         var shown = c.Url ?? c.Host;
         var identity = $"{c.Host}|{c.Scheme}|{c.Url}";
