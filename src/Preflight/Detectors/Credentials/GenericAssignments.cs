@@ -18,12 +18,12 @@ internal static class GenericAssignments
     /// <see cref="IsCredentialName"/> accepts holds one of them: its words contain pass, pwd, secret, token or
     /// credential, or are a <c>…key</c> compound, listed here with each separator (<c>api.key</c>,
     /// <c>signing_key</c>, <c>master-key</c>). A bare "key" would send every JSON line naming a key through the
-    /// patterns.
+    /// patterns, and a bare "auth" every log line of a service called auth.
     /// </summary>
     public static readonly string[] LineKeywords =
     [
-        .. Keywords,
-        .. from stem in new[] { "api", "access", "private", "signing", "encryption", "master", "connection", "shared" }
+        "pass", "pwd", "secret", "token", "credential",
+        .. from stem in new[] { "api", "access", "private", "auth", "signing", "encryption", "master", "connection", "shared" }
            from separator in new[] { "", "_", "-", "." }
            select stem + separator + "key",
     ];

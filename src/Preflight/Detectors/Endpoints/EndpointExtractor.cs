@@ -69,23 +69,26 @@ internal static partial class EndpointExtractor
         }
         if (!bareAddresses) return;
 
-        var keyLines = new List<(int Start, int End)>();
+        var settingLines = new List<(int Start, int End)>();
+        var directiveLines = new List<(int Start, int End)>();
         for (int pos = 0; pos < text.Length;)
         {
             int hit = text.AsSpan(pos).IndexOfAny(SettingKeywords);
             if (hit < 0) break;
             var line = LineAround(text, pos + hit);
-            keyLines.Add(line);
+            var span = text.AsSpan(line.Start, line.End - line.Start);
+            if (MaySetHost(span, pos + hit - line.Start)) settingLines.Add(line);
+            if (StartsWithDirective(span)) directiveLines.Add(line);
             pos = line.End + 1;
         }
-        foreach (var (lineStart, lineEnd) in keyLines)
+        foreach (var (lineStart, lineEnd) in settingLines)
             for (var m = HostSetting().Match(text, lineStart, lineEnd - lineStart); m.Success; m = m.NextMatch())
                 HostValue(text, m, urlSpans, sink);
         // key="…" value="…" may span lines (the key's quotes can hold a newline): this one still reads the whole text.
         if (text.AsSpan().IndexOfAny(ValueWord) >= 0)
             foreach (Match m in KeyValueSetting().Matches(text))
                 HostValue(text, m, urlSpans, sink);
-        foreach (var (lineStart, lineEnd) in keyLines)
+        foreach (var (lineStart, lineEnd) in directiveLines)
             for (var m = HostDirective().Match(text, lineStart, lineEnd - lineStart); m.Success; m = m.NextMatch())
                 HostValue(text, m, urlSpans, sink);
 
@@ -138,6 +141,40 @@ internal static partial class EndpointExtractor
     private static readonly System.Buffers.SearchValues<string> SettingKeywords = System.Buffers.SearchValues.Create(
         ["host", "server", "endpoint", "addr", "domain", "broker", "proxy", "upstream", "remote", "data source", "webhook", "pool", "peer", "connect"],
         StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a host setting can match on <paramref name="line"/>: some keyword occurrence (from
+    /// <paramref name="first"/> on) is followed by the rest of a name, an optional quote, blanks, and <c>=</c> or a
+    /// colon that ends the key (<c>: </c>, <c>:</c> at the end, <c>:"</c>). A necessary condition of
+    /// <see cref="HostSetting"/>, checked without the regex; most lines that merely mention a host word fail it.
+    /// </summary>
+    private static bool MaySetHost(ReadOnlySpan<char> line, int first)
+    {
+        for (int at = first; at >= 0 && at < line.Length;)
+        {
+            int i = at + 2; // every keyword is longer than two characters
+            while (i < line.Length && (char.IsAsciiLetterOrDigit(line[i]) || line[i] is '_' or '-' or ' ' && i - at < 11)) i++;
+            if (i < line.Length && line[i] is '"' or '\'') i++;
+            while (i < line.Length && line[i] is ' ' or '\t') i++;
+            if (i < line.Length && (line[i] == '=' || line[i] == ':' && (i + 1 == line.Length || line[i + 1] is ' ' or '\t' or '"' or '\r')))
+                return true;
+            int next = line[(at + 1)..].IndexOfAny(SettingKeywords);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        return false;
+    }
+
+    private static readonly string[] DirectiveWords = ["server", "pool", "peer", "proxy_pass", "upstream", "remote", "connect", "host", "hostname"];
+
+    /// <summary>Whether the line's first word is a host directive's (a necessary condition of <see cref="HostDirective"/>).</summary>
+    private static bool StartsWithDirective(ReadOnlySpan<char> line)
+    {
+        line = line.TrimStart(" \t");
+        foreach (var word in DirectiveWords)
+            if (line.StartsWith(word, StringComparison.OrdinalIgnoreCase) && line.Length > word.Length && line[word.Length] is ' ' or '\t')
+                return true;
+        return false;
+    }
 
     private static void HostValue(string text, Match m, List<(int Start, int End)> urlSpans, Action<EndpointCandidate> sink)
     {

@@ -51,6 +51,21 @@ public class EndpointExtractorLineTests
     public void Timestamps_and_versions_on_a_log_line_are_no_endpoints(string line) =>
         Extract(string.Concat(Enumerable.Repeat(line, 50))).Should().BeEmpty();
 
+    // Lines that mention a host word are run through the setting pattern only when the word can end a key
+    // (=, ": ", a colon at the end or before a quote); these shapes must all still be read.
+    [TestCase("x: 1\nData Source=sql01.example.com;Initial Catalog=app\n", "sql01.example.com")]
+    [TestCase("x: 1\n  \"upstream_host\" : \"10.1.2.3\"\n", "10.1.2.3")]
+    [TestCase("x: 1\nRemoteServer:\"relay.example.org\"\n", "relay.example.org")]
+    [TestCase("x: 1\n\tproxy_pass  gw.example.net:8080;\n", "gw.example.net")]
+    [TestCase("x: 1\nkafka.brokers = k1.example.com,k2.example.com\n", "k2.example.com")]
+    public void Host_settings_in_every_key_shape_are_found(string text, string host) =>
+        Extract(text).Select(f => f.Host).Should().Contain(host);
+
+    [TestCase("2026-11-15T07:54:30Z INFO connection to db-12.internal.example:5432 re-established\n")]
+    [TestCase("the remote end hung up; server said goodbye\n")]
+    public void A_host_word_in_prose_is_no_setting(string line) =>
+        Extract(string.Concat(Enumerable.Repeat(line, 20))).Should().BeEmpty();
+
     // The same results as whole-text passes were checked against the extractor before line selection.
     [Test]
     public void A_text_without_a_final_newline_and_with_CRLF_line_ends_is_read_to_its_end()
