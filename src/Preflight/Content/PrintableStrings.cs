@@ -18,15 +18,20 @@ public static class PrintableStrings
 
     private static bool IsPrintable(byte b) => b is >= 0x20 and < 0x7f or (byte)'\t';
 
+    // One table lookup per byte, and no work per character of a run until the run proves long enough: random
+    // and compressed data (most of a binary's bytes) is all short runs.
+    private static readonly bool[] Printable = [.. Enumerable.Range(0, 256).Select(static b => IsPrintable((byte)b))];
+
     /// <summary>Every ASCII run and every UTF-16LE run (ASCII-range characters) of at least <paramref name="minimumLength"/> characters, in offset order.</summary>
     public static IReadOnlyList<PrintableString> Extract(ReadOnlySpan<byte> data, int minimumLength)
     {
         var result = new List<PrintableString>();
-        // ASCII runs.
+        var table = Printable;
+        // ASCII runs; a run longer than MaxRunLength is cut into pieces.
         int start = -1;
         for (int i = 0; i <= data.Length; i++)
         {
-            bool printable = i < data.Length && IsPrintable(data[i]);
+            bool printable = i < data.Length && table[data[i]];
             if (printable && start < 0) start = i;
             if ((!printable || i - start >= MaxRunLength) && start >= 0)
             {
@@ -35,28 +40,35 @@ public static class PrintableStrings
                 start = printable ? i : -1;
             }
         }
-        // UTF-16LE runs, on both alignments.
+        // UTF-16LE runs, on both alignments: a printable low byte and a zero high byte per character.
         for (int align = 0; align < 2; align++)
         {
             start = -1;
-            var chars = new System.Text.StringBuilder();
-            for (int i = align; i + 1 <= data.Length; i += 2)
+            int count = 0;
+            for (int i = align; i <= data.Length + 1; i += 2) // one step past the end flushes a run that ends the data
             {
-                bool printable = i + 1 < data.Length && IsPrintable(data[i]) && data[i + 1] == 0;
+                bool printable = i + 1 < data.Length && data[i + 1] == 0 && table[data[i]];
                 if (printable)
                 {
                     if (start < 0) start = i;
-                    chars.Append((char)data[i]);
+                    count++;
                 }
-                if ((!printable || chars.Length >= MaxRunLength) && start >= 0)
+                if ((!printable || count >= MaxRunLength) && start >= 0)
                 {
-                    if (chars.Length >= minimumLength) result.Add(new PrintableString(start, chars.ToString(), true));
-                    chars.Clear();
+                    if (count >= minimumLength) result.Add(new PrintableString(start, Utf16Run(data, start, count), true));
+                    count = 0;
                     start = -1;
                 }
             }
         }
         result.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
         return result;
+    }
+
+    private static string Utf16Run(ReadOnlySpan<byte> data, int start, int count)
+    {
+        Span<char> chars = count <= 512 ? stackalloc char[count] : new char[count];
+        for (int k = 0; k < count; k++) chars[k] = (char)data[start + (2 * k)];
+        return new string(chars);
     }
 }
