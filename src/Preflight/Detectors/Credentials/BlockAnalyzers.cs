@@ -137,7 +137,10 @@ internal static class BlockAnalyzers
         if (tag is not (5 or 7)) return null;
         if (bodyLength <= 0 || headerLength + bodyLength > data.Length) return null;
         var body = data.Slice(headerLength, bodyLength);
-        if (body[0] != 4) return true; // v5/v6 keys: treat as protected only when we cannot tell otherwise
+        // v3 (legacy RSA), v5 and v6 keys are not parsed further: reported as protected, the cautious reading. Any
+        // other version byte is no key (random base64 in an armor block used to pass here about one time in a hundred).
+        if (body[0] is 3 or 5 or 6) return true;
+        if (body[0] != 4) return null;
         int p = 6;
         int algorithm = body[5];
         int mpis = algorithm switch { 1 or 2 or 3 => 2, 16 or 20 => 3, 17 => 4, 18 or 19 or 22 => 1, _ => -1 };

@@ -57,6 +57,17 @@ public class CredentialsDetectorTests
             .Should().BeEmpty();
 
     [Test]
+    public void Random_base64_in_a_pgp_armor_is_no_private_key()
+    {
+        // Before the version byte was checked, about one random body in a hundred passed as a "v5/v6" key.
+        var (_, _, negatives) = RuleSamples.All.Single(s => s.Rule.Id == "PF346");
+        var reported = Enumerable.Range(0, 500)
+            .SelectMany(seed => negatives(new Random(seed)))
+            .Count(sample => CredentialScan.Sample(sample).Any(f => f.RuleId == "PF346"));
+        reported.Should().Be(0);
+    }
+
+    [Test]
     public void Evidence_shows_the_key_name_and_a_short_prefix_only()
     {
         var password = SampleFactory.Password(R);
