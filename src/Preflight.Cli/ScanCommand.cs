@@ -88,6 +88,10 @@ internal static class ScanCommand
         {
             Description = "Show a timing line on success and the full exception on errors.",
         };
+        var stats = new Option<bool>("--stats")
+        {
+            Description = "Print where the scan spent its time (per detector, entries, MiB) on standard error, and add it to a JSON report as \"statistics\".",
+        };
         var quiet = new Option<bool>("--quiet", "-q")
         {
             Description = "No progress display on standard error (it is shown only on a terminal, for scans longer than a second).",
@@ -96,7 +100,7 @@ internal static class ScanCommand
         var command = new Command("scan", "Scan a package before it is installed and report what it will do.")
         {
             path, asOf, format, output, failOn, baseline, installedUnits, trust, window, pgVersion, config, suppressions, since, verbose, quiet,
-            signature,
+            signature, stats,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -118,7 +122,8 @@ internal static class ScanCommand
                 parse.GetValue(pgVersion),
                 isVerbose,
                 parse.GetValue(quiet),
-                parse.GetValue(signature));
+                parse.GetValue(signature),
+                parse.GetValue(stats));
             return CliErrors.GuardAsync(console, isVerbose, () => RunAsync(request, console, cancellationToken));
         });
         return command;
@@ -141,7 +146,8 @@ internal static class ScanCommand
         int? PostgresVersion,
         bool Verbose,
         bool Quiet,
-        string? Signature = null);
+        string? Signature = null,
+        bool Stats = false);
 
     /// <summary>
     /// Options from the configuration file (given, or next to the package), then the command line on top:
@@ -197,12 +203,28 @@ internal static class ScanCommand
         return options;
     }
 
+    /// <summary>The <c>--stats</c> table: the whole scan, then each detector that analysed something, slowest first.</summary>
+    internal static string StatisticsText(ScanStatistics s)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture,
+            $"preflight: {s.Entries} entries, {s.ContentBytes / 1048576.0:0.0} MiB in {s.Elapsed.TotalSeconds:0.00} s ({s.ContentBytes / 1048576.0 / Math.Max(s.Elapsed.TotalSeconds, 1e-9):0} MiB/s) on {s.Workers} worker(s); sniffing {s.Sniffing.TotalSeconds:0.00} s\n");
+        text.Append(CultureInfo.InvariantCulture, $"  {"detector",-16} {"time s",8} {"share",6} {"entries",8} {"MiB",9}\n");
+        double total = s.Detectors.Sum(d => d.Time.TotalSeconds);
+        foreach (var d in s.Detectors.Where(d => d.Entries > 0 || d.Time > TimeSpan.Zero).OrderByDescending(d => d.Time))
+            text.Append(CultureInfo.InvariantCulture,
+                $"  {d.Detector,-16} {d.Time.TotalSeconds,8:0.00} {(total > 0 ? d.Time.TotalSeconds / total : 0),6:P0} {d.Entries,8} {d.Bytes / 1048576.0,9:0.0}\n");
+        text.Append("  (detector times are summed over the workers; a detector's time includes decoding the views it asks for first)\n");
+        return text.ToString();
+    }
+
     private static async Task<int> RunAsync(ScanRequest request, CliConsole console, CancellationToken cancellationToken)
     {
         // Checked before the scan: a report that cannot be written is a usage error, found before the work.
         string? outputPath = request.Output is null ? null : CheckOutputPath(request.Output);
 
         var options = BuildOptions(request);
+        if (request.Stats) options = options with { CollectStatistics = true };
         var stopwatch = Stopwatch.StartNew();
         var display = ProgressDisplay.Create(console, request.Quiet);
         var report = display is null
@@ -232,6 +254,9 @@ internal static class ScanCommand
                 await ReportOutput.WriteAsync(report, request.Format, file, color: false, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        if (report.Statistics is { } statistics)
+            await console.Error.WriteAsync(StatisticsText(statistics)).ConfigureAwait(false);
 
         if (request.Verbose)
         {

@@ -23,6 +23,28 @@ internal sealed class JsonReport
     public List<JsonSuppressionResult> Suppressions { get; init; } = [];
 
     public required List<JsonDiagnostic> Diagnostics { get; init; }
+
+    // Added to 1.0 (additive, only when asked for): where the scan spent its time.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonStatistics? Statistics { get; init; }
+}
+
+internal sealed class JsonStatistics
+{
+    public required double ElapsedSeconds { get; init; }
+    public required int Entries { get; init; }
+    public required long ContentBytes { get; init; }
+    public required int Workers { get; init; }
+    public required double SniffingSeconds { get; init; }
+    public required List<JsonDetectorTiming> Detectors { get; init; }
+}
+
+internal sealed class JsonDetectorTiming
+{
+    public required string Detector { get; init; }
+    public required int Entries { get; init; }
+    public required long Bytes { get; init; }
+    public required double Seconds { get; init; }
 }
 
 internal sealed class JsonChange

@@ -141,6 +141,15 @@ public static class ScanReportJson
             Matched = s.Matched,
         })],
         Diagnostics = [.. r.Diagnostics.Select(d => new JsonDiagnostic { Path = d.Path, Message = d.Message })],
+        Statistics = r.Statistics is not { } st ? null : new JsonStatistics
+        {
+            ElapsedSeconds = Math.Round(st.Elapsed.TotalSeconds, 3),
+            Entries = st.Entries,
+            ContentBytes = st.ContentBytes,
+            Workers = st.Workers,
+            SniffingSeconds = Math.Round(st.Sniffing.TotalSeconds, 3),
+            Detectors = [.. st.Detectors.Select(d => new JsonDetectorTiming { Detector = d.Detector, Entries = d.Entries, Bytes = d.Bytes, Seconds = Math.Round(d.Time.TotalSeconds, 3) })],
+        },
     };
 
     private static JsonFinding ToWire(Finding f)
@@ -251,6 +260,8 @@ public static class ScanReportJson
                 new Suppression(s.Index, s.Fingerprint, s.RuleId, s.Path, s.Reason, s.Expires is null ? null : ReportText.ParseIso(s.Expires, "suppressions[].expires")),
                 s.Status, s.Matched)),
             Diagnostics = Each(w.Diagnostics, "diagnostics", d => new ScanDiagnostic(d.Path, d.Message)),
+            Statistics = w.Statistics is not { } st ? null : new ScanStatistics(TimeSpan.FromSeconds(st.ElapsedSeconds), st.Entries, st.ContentBytes, st.Workers,
+                TimeSpan.FromSeconds(st.SniffingSeconds), Each(st.Detectors, "statistics.detectors", d => new DetectorTiming(d.Detector, d.Entries, d.Bytes, TimeSpan.FromSeconds(d.Seconds)))),
         };
     }
 

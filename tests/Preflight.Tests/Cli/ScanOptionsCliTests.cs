@@ -158,3 +158,38 @@ public class DetectorOptionsCliTests
         }
     }
 }
+
+/// <summary><c>--stats</c>: where the time went, on standard error and in the JSON report.</summary>
+public class ScanStatsCliTests
+{
+    private static readonly string Units = Path.Combine(SharedData.RepositoryRoot, "fixtures", "units", "new");
+
+    [Test]
+    public async Task Stats_print_a_per_detector_table_on_stderr_and_add_statistics_to_the_json_report()
+    {
+        var run = await CliHarness.RunAsync("scan", Units, "--as-of", "2026-11-27", "--format", "json", "--stats");
+        run.Stderr.Should().MatchRegex(@"preflight: \d+ entries, [\d.]+ MiB in [\d.]+ s");
+        run.Stderr.Should().Contain("service-units").And.Contain("detector");
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var stats = json.RootElement.GetProperty("statistics");
+        stats.GetProperty("entries").GetInt32().Should().Be(json.RootElement.GetProperty("package").GetProperty("entries").GetInt32());
+        stats.GetProperty("detectors").EnumerateArray().Select(d => d.GetProperty("detector").GetString())
+            .Should().Equal(Preflight.Detectors.DetectorRegistry.DetectorIds);
+        stats.GetProperty("detectors").EnumerateArray().Single(d => d.GetProperty("detector").GetString() == "service-units")
+            .GetProperty("entries").GetInt32().Should().BeGreaterThan(0);
+
+        // The report reads back with its statistics.
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(run.Stdout));
+        var report = await Preflight.Reporting.ScanReportJson.ReadAsync(stream);
+        report.Statistics!.Entries.Should().Be(report.Package.Entries);
+    }
+
+    [Test]
+    public async Task Without_stats_the_json_report_has_no_statistics_field()
+    {
+        var run = await CliHarness.RunAsync("scan", Units, "--as-of", "2026-11-27", "--format", "json");
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        json.RootElement.TryGetProperty("statistics", out _).Should().BeFalse();
+        run.Stderr.Should().NotContain("MiB in");
+    }
+}
