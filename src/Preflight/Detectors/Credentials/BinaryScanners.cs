@@ -74,6 +74,7 @@ internal static class AssemblyStrings
         if (!provider.HasCustomAttributes) yield break;
         foreach (var attribute in provider.CustomAttributes)
         {
+            if (CecilAttributes.NeedsOutsideType(attribute)) continue; // would throw: nothing is resolved from outside
             IList<CustomAttributeArgument> arguments;
             IList<Mono.Cecil.CustomAttributeNamedArgument> named;
             try

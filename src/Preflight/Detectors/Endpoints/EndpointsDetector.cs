@@ -155,6 +155,7 @@ public sealed class EndpointsDetector : IDetector
         if (attributes is null) return;
         foreach (var attribute in attributes)
         {
+            if (Content.CecilAttributes.NeedsOutsideType(attribute)) continue; // would throw: nothing is resolved from outside
             IEnumerable<CustomAttributeArgument> args;
             try
             {
