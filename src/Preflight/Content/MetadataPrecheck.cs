@@ -211,8 +211,8 @@ internal static class MetadataPrecheck
     {
         private readonly byte[] _data = data;
         private Section[] _sections = [];
-        private Heap _tables, _strings, _blob;
-        private bool _hasStrings, _hasGuid, _hasBlob;
+        private Heap _tables, _strings, _blob, _userStrings;
+        private bool _hasStrings, _hasGuid, _hasBlob, _hasUserStrings;
         private readonly uint[] _rows = new uint[TableCount];
         private readonly int[] _tableOffset = new int[TableCount];
         private readonly int[] _rowSize = new int[TableCount];
@@ -226,6 +226,7 @@ internal static class MetadataPrecheck
         {
             ReadPe();
             CheckTables();
+            CheckLists();
             CheckSignatures();
             CheckCustomAttributes();
             CheckMethodBodies();
@@ -317,6 +318,7 @@ internal static class MetadataPrecheck
                     case "#Strings": _strings = heap; _hasStrings = true; break;
                     case "#Blob": _blob = heap; _hasBlob = true; break;
                     case "#GUID": _hasGuid = true; break;
+                    case "#US": _userStrings = heap; _hasUserStrings = true; break;
                     case "#Pdb": throw Bad($"an assembly with a #Pdb stream (only a standalone PDB has one)");
                 }
             }
@@ -400,6 +402,31 @@ internal static class MetadataPrecheck
                     throw Bad($"table {TableNames[i]} claims {_rows[i]} rows of {size} bytes, the tables stream holds {Math.Max(0, t.Size - position)} more bytes");
                 _tableOffset[i] = t.Offset + (int)position;
                 position += bytes;
+            }
+        }
+
+        /// <summary>
+        /// A member list (a type's fields and methods, a method's parameters, a type's events and properties) runs from
+        /// its row's index to the next row's; Cecil sizes a collection by that difference, so every index must stay
+        /// within the target table.
+        /// </summary>
+        private void CheckLists()
+        {
+            CheckList(TypeDef, 4, Field, FieldPtr);
+            CheckList(TypeDef, 5, MethodDef, MethodPtr);
+            CheckList(MethodDef, 5, Param, ParamPtr);
+            CheckList(0x12, 1, Event, 0x13);
+            CheckList(0x15, 1, Property, 0x16);
+        }
+
+        private void CheckList(int table, int column, int target, int pointer)
+        {
+            long limit = (long)Math.Max(_rows[target], _rows[pointer]) + 1;
+            for (uint r = 1; r <= _rows[table]; r++)
+            {
+                uint index = Cell(table, r, column);
+                if (index > limit)
+                    throw Bad($"{TableNames[table]} row {r} starts its {TableNames[target]} list at row {index}, the table has {limit - 1}");
             }
         }
 
@@ -771,6 +798,11 @@ internal static class MetadataPrecheck
                 while (c.Position < end)
                 {
                     byte op = c.Byte();
+                    if (op == 0x72 && c.Position + 4 <= end) // ldstr: Cecil sizes the string by its length prefix in #US
+                    {
+                        CheckUserString(c.U32() & 0x00FFFFFF, owner);
+                        continue;
+                    }
                     int size = op == 0xFE ? twoByte[c.Byte()] : oneByte[op];
                     if (size >= 0) { c.Skip(size); continue; }
                     uint targets = c.U32();
@@ -803,7 +835,16 @@ internal static class MetadataPrecheck
             }
         }
 
-    // ---- embedded resources: each one's length must fit in the file
+        private void CheckUserString(uint index, string owner)
+        {
+            if (!_hasUserStrings || index == 0 || index >= _userStrings.Size) return; // Cecil reads nothing or fails without allocating
+            var c = new Cursor(_data, _userStrings.Offset + (int)index, _userStrings.Offset + _userStrings.Size, owner);
+            uint length = c.Compressed();
+            if (length > (uint)(c.End - c.Position))
+                throw Bad($"{owner} loads a string of {length} bytes, the #US heap holds {c.End - c.Position} more");
+        }
+
+        // ---- embedded resources: each one's length must fit in the file
 
         private void CheckResources()
         {

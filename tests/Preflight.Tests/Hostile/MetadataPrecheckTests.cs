@@ -40,6 +40,7 @@ public class MetadataPrecheckTests
             public static bool Lookup(Dictionary<string, int> map, string key) => map.TryGetValue(key, out _);
             public static int FirstOf(List<int> items) => First<int>(items);
             public static T First<T>(List<T> items) => items[0];
+            public static string Greeting() => "hello";
         }
         """;
 
@@ -86,6 +87,14 @@ public class MetadataPrecheckTests
             b => WriteU32(b, AttributeValue(b, "TagsAttribute") + 2, 0x7FFF_FFFF));
         yield return Case("a switch of a billion targets", "has a switch of 1073741824 targets",
             b => WriteU32(b, Find(b, [0x45, 0x04, 0, 0, 0]) + 1, 0x4000_0000));
+        yield return Case("a string literal whose #US length prefix claims 512 MB", "loads a string of 536870911 bytes",
+            b =>
+            {
+                Find(b, [0x72, 0x01, 0x00, 0x00, 0x70]); // ldstr "hello", the first user string
+                WriteU32(b, MetadataStart(b) + BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(StreamHeader(b, "#US"))) + 1, 0xFFFF_FFDF);
+            });
+        yield return Case("a type's field list starting past the Field table", "TypeDef row 2 starts its Field list at row 65535",
+            b => WriteU16(b, TypeDefFieldList(b, row: 2), 0xFFFF));
         yield return Case("an embedded resource of 2 GB", "embedded resource 1 claims 2147483632 bytes",
             b => WriteU32(b, ResourceData(b), 0x7FFF_FFF0));
         yield return Case("a debug directory entry of 2 GB", "a debug directory entry claims 2147483632 bytes",
@@ -150,7 +159,7 @@ public class MetadataPrecheckTests
     }
 
     /// <summary>
-    /// The ten fuzzed inputs scanned by the real CLI in a child process (its GC heap capped at 768 MB, so that a
+    /// The twelve fuzzed inputs scanned by the real CLI in a child process (its GC heap capped at 768 MB, so that a
     /// regression fails this test instead of exhausting the machine): the scan ends within the hostile corpus's bounds,
     /// reports each as malformed metadata, and still analyses the rest of the package.
     /// </summary>
@@ -163,7 +172,7 @@ public class MetadataPrecheckTests
         var temp = Directory.CreateDirectory(Path.Combine(scratch.Folder, "tmp")).FullName;
         var work = Directory.CreateDirectory(Path.Combine(scratch.Folder, "work")).FullName;
         var bombs = MemoryBombFiles().ToList();
-        bombs.Should().HaveCount(10);
+        bombs.Should().HaveCount(12);
         Directory.CreateDirectory(Path.Combine(package, "bin"));
         foreach (var bomb in bombs) File.Copy(bomb, Path.Combine(package, "bin", Path.GetFileName(bomb)));
         Directory.CreateDirectory(Path.Combine(package, "etc", "cron.d"));
@@ -185,6 +194,22 @@ public class MetadataPrecheckTests
     }
 
     // ---- locating the numbers to corrupt, with System.Reflection.Metadata
+
+    private static void WriteU16(byte[] b, int offset, ushort value)
+    {
+        offset.Should().BePositive();
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(offset), value);
+    }
+
+    /// <summary>The file offset of a TypeDef row's FieldList column (Flags 4, Name 2, Namespace 2, Extends 2 in a small assembly).</summary>
+    private static int TypeDefFieldList(byte[] b, int row)
+    {
+        using var pe = new PEReader(new MemoryStream(b.ToArray()));
+        var md = pe.GetMetadataReader();
+        md.GetHeapSize(HeapIndex.String).Should().BeLessThan(0x10000, "two-byte string indexes");
+        md.GetTableRowSize(TableIndex.TypeDef).Should().Be(14, "every index of the probe's TypeDef table takes two bytes");
+        return MetadataStart(b) + md.GetTableMetadataOffset(TableIndex.TypeDef) + (row - 1) * 14 + 10;
+    }
 
     private static void WriteU32(byte[] b, int offset, uint value)
     {
