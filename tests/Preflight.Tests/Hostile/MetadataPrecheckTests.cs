@@ -33,6 +33,10 @@ public class MetadataPrecheckTests
         public enum Level : byte { Low, High }
         [AttributeUsage(AttributeTargets.All)]
         public sealed class LevelAttribute(Level level, object boxed) : Attribute { public Level Value { get; } = level; public object Boxed { get; } = boxed; }
+        [AttributeUsage(AttributeTargets.All)]
+        public sealed class TypeHolderAttribute(Type type) : Attribute { public Type Type { get; } = type; }
+        [TypeHolder(typeof(Dictionary<List<Dictionary<string, int>>, List<Dictionary<string, long>>>))]
+        public static class Outer { public static class Inner { } }
         [Level(Level.High, Level.Low)]
         public static class Code
         {
@@ -95,6 +99,21 @@ public class MetadataPrecheckTests
             });
         yield return Case("a type's field list starting past the Field table", "TypeDef row 2 starts its Field list at row 65535",
             b => WriteU16(b, TypeDefFieldList(b, row: 2), 0xFFFF));
+        yield return Case("a type nested in itself", "is nested more than 100 deep or in a cycle",
+            b =>
+            {
+                int row = NestedClassRow(b);
+                b.AsSpan(row, 2).CopyTo(b.AsSpan(row + 2)); // EnclosingClass := NestedClass
+            });
+        yield return Case("a type name in a custom attribute nested 110 brackets deep", "names a type nested more than 100 brackets deep",
+            b =>
+            {
+                int at = AttributeValue(b, "TypeHolderAttribute") + 2;
+                int length = (b[at] & 0x80) == 0 ? b[at] : (b[at] & 0x3F) << 8 | b[at + 1];
+                int header = (b[at] & 0x80) == 0 ? 1 : 2;
+                length.Should().BeGreaterThan(110, "the type name must be long enough to hold the brackets");
+                b.AsSpan(at + header, 110).Fill((byte)'[');
+            });
         yield return Case("an embedded resource of 2 GB", "embedded resource 1 claims 2147483632 bytes",
             b => WriteU32(b, ResourceData(b), 0x7FFF_FFF0));
         yield return Case("a debug directory entry of 2 GB", "a debug directory entry claims 2147483632 bytes",
@@ -293,9 +312,21 @@ public class MetadataPrecheckTests
             var attribute = md.GetCustomAttribute(handle);
             if (attribute.Constructor.Kind != HandleKind.MethodDefinition) continue;
             var type = md.GetTypeDefinition(md.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType());
-            if (md.GetString(type.Name) == attributeType) return BlobOffset(b, attribute.Value) + 1;
+            if (md.GetString(type.Name) != attributeType) continue;
+            int at = BlobOffset(b, attribute.Value);
+            return at + ((b[at] & 0x80) == 0 ? 1 : (b[at] & 0x40) == 0 ? 2 : 4); // past the compressed length
         }
         throw new InvalidOperationException($"no {attributeType} attribute");
+    }
+
+    /// <summary>The file offset of the only NestedClass row (NestedClass 2 bytes, EnclosingClass 2 bytes).</summary>
+    private static int NestedClassRow(byte[] b)
+    {
+        using var pe = new PEReader(new MemoryStream(b.ToArray()));
+        var md = pe.GetMetadataReader();
+        md.GetTableRowCount(TableIndex.NestedClass).Should().Be(1);
+        md.GetTableRowSize(TableIndex.NestedClass).Should().Be(4);
+        return MetadataStart(b) + md.GetTableMetadataOffset(TableIndex.NestedClass);
     }
 
     /// <summary>The file offset of the first embedded resource's length prefix.</summary>
