@@ -230,6 +230,7 @@ internal static class MetadataPrecheck
             CheckTables();
             CheckLists();
             CheckNesting();
+            CheckTypeRefScopes();
             CheckSignatures();
             CheckCustomAttributes();
             CheckMethodBodies();
@@ -518,12 +519,17 @@ internal static class MetadataPrecheck
                 else if (kind == 0x06) FieldSignature(ref c);
                 else MethodSignature(ref c);
             }
+            var specDepth = new int[_rows[TypeSpec] + 1];
+            var specRefs = new List<uint>[_rows[TypeSpec] + 1];
             for (uint r = 1; r <= _rows[TypeSpec]; r++)
             {
                 var c = SignatureCursor(Cell(TypeSpec, r, 0), "TypeSpec", r);
+                c.TypeSpecs = specRefs[r] = [];
                 Type(ref c, 0);
+                specDepth[r] = c.MaxDepth + 1;
                 Charge(ref c);
             }
+            CheckTypeSpecChains(specDepth, specRefs);
             for (uint r = 1; r <= _rows[MethodSpec]; r++)
             {
                 var c = SignatureCursor(Cell(MethodSpec, r, 1), "MethodSpec", r);
@@ -532,6 +538,52 @@ internal static class MetadataPrecheck
                 c.NoteGeneric(count);
                 for (uint i = 0; i < count; i++) Type(ref c, 0);
                 Charge(ref c);
+            }
+        }
+
+        /// <summary>
+        /// A type specification may name another one, which Cecil reads recursively and without a cache while it
+        /// reads the first: a cycle overflows the stack, a long chain nearly so. The nesting of every chain, counted
+        /// in types, must stay within <see cref="MaxSignatureDepth"/>.
+        /// </summary>
+        private void CheckTypeSpecChains(int[] ownDepth, List<uint>[] references)
+        {
+            var total = new int[ownDepth.Length]; // 0: not computed yet, -1: being computed (on the current path)
+            for (uint r = 1; r < ownDepth.Length; r++) Chain(r, 0);
+
+            int Chain(uint spec, int level)
+            {
+                if (total[spec] == -1 || level > MaxSignatureDepth)
+                    throw Bad($"TypeSpec row {spec} refers to itself through other type specifications, or nests them more than {MaxSignatureDepth} deep");
+                if (total[spec] > 0) return total[spec];
+                total[spec] = -1;
+                int deepest = 0;
+                foreach (var next in references[spec])
+                    if (next >= 1 && next < ownDepth.Length) deepest = Math.Max(deepest, Chain(next, level + 1));
+                int depth = ownDepth[spec] + deepest;
+                if (depth > MaxSignatureDepth) throw Bad($"TypeSpec row {spec} nests types more than {MaxSignatureDepth} deep through other type specifications");
+                return total[spec] = depth;
+            }
+        }
+
+        /// <summary>
+        /// A type reference nested in another names it as its resolution scope; Cecil follows the chain to build the
+        /// reference and, later, recursively (a full name, whether it contains generic parameters): a cycle overflows
+        /// the stack. Cecil itself only stops at a reference that names itself.
+        /// </summary>
+        private void CheckTypeRefScopes()
+        {
+            for (uint r = 1; r <= _rows[TypeRef]; r++)
+            {
+                uint current = r;
+                for (int depth = 0; ; depth++)
+                {
+                    uint scope = Cell(TypeRef, current, 0);
+                    uint next = scope >> 2;
+                    if ((scope & 3) != 3 || next == current || next == 0 || next > _rows[TypeRef]) break;
+                    if (depth >= MaxSignatureDepth) throw Bad($"TypeRef row {r} is nested more than {MaxSignatureDepth} deep or in a cycle of type references");
+                    current = next;
+                }
             }
         }
 
@@ -582,11 +634,16 @@ internal static class MetadataPrecheck
         private static SigType Type(ref Cursor c, int depth)
         {
             if (depth > MaxSignatureDepth) throw Bad($"{c.Owner} nests types more than {MaxSignatureDepth} deep");
+            c.MaxDepth = Math.Max(c.MaxDepth, depth);
             byte element = c.Byte();
             switch (element)
             {
                 case 0x11 or 0x12: // valuetype, class
-                    return new SigType(element, Token: c.Compressed());
+                {
+                    uint token = c.Compressed();
+                    c.NoteToken(token);
+                    return new SigType(element, Token: token);
+                }
                 case 0x0F or 0x10 or 0x45 or 0x41: // pointer, byref, pinned, sentinel
                     return new SigType(element, Type(ref c, depth + 1));
                 case 0x1D: // szarray
@@ -595,7 +652,7 @@ internal static class MetadataPrecheck
                     MethodSignature(ref c, depth + 1);
                     return new SigType(element);
                 case 0x1F or 0x20: // modifiers
-                    c.Compressed();
+                    c.NoteToken(c.Compressed());
                     Type(ref c, depth + 1);
                     return new SigType(element);
                 case 0x13 or 0x1E: // generic parameter
@@ -619,7 +676,7 @@ internal static class MetadataPrecheck
                 case 0x15: // generic instance
                 {
                     c.Byte();
-                    c.Compressed();
+                    c.NoteToken(c.Compressed());
                     uint arity = Count(ref c, "generic argument");
                     c.NoteGeneric(arity);
                     for (uint i = 0; i < arity; i++) Type(ref c, depth + 1);
@@ -903,6 +960,8 @@ internal static class MetadataPrecheck
         public readonly string Owner = owner;
         public int Position = start;
         public uint MaxGeneric;
+        public int MaxDepth;
+        public List<uint>? TypeSpecs;
 
         public readonly byte Peek() => Position < End ? Data[Position] : throw Overrun();
 
@@ -951,6 +1010,12 @@ internal static class MetadataPrecheck
         }
 
         public void NoteGeneric(uint count) => MaxGeneric = Math.Max(MaxGeneric, count);
+
+        /// <summary>A TypeDefOrRefOrSpecEncoded token: notes a reference to a type specification.</summary>
+        public void NoteToken(uint token)
+        {
+            if ((token & 3) == 2) TypeSpecs?.Add(token >> 2);
+        }
 
         private readonly MalformedException Overrun() => new(Owner + " runs past its end");
     }

@@ -114,6 +114,18 @@ public class MetadataPrecheckTests
                 length.Should().BeGreaterThan(110, "the type name must be long enough to hold the brackets");
                 b.AsSpan(at + header, 110).Fill((byte)'[');
             });
+        yield return Case("two type references nested in each other", "is nested more than 100 deep or in a cycle of type references",
+            b =>
+            {
+                WriteU16(b, TypeRefRow(b, 1), (2 << 2) | 3); // TypeRef 1's scope := TypeRef 2
+                WriteU16(b, TypeRefRow(b, 2), (1 << 2) | 3); // TypeRef 2's scope := TypeRef 1
+            });
+        yield return Case("a type specification that instantiates itself", "refers to itself through other type specifications",
+            b =>
+            {
+                int at = GenericTypeSpec(b, out int row);
+                b[at + 2] = (byte)((row << 2) | 2); // the generic type := this TypeSpec
+            });
         yield return Case("an embedded resource of 2 GB", "embedded resource 1 claims 2147483632 bytes",
             b => WriteU32(b, ResourceData(b), 0x7FFF_FFF0));
         yield return Case("a debug directory entry of 2 GB", "a debug directory entry claims 2147483632 bytes",
@@ -317,6 +329,30 @@ public class MetadataPrecheckTests
             return at + ((b[at] & 0x80) == 0 ? 1 : (b[at] & 0x40) == 0 ? 2 : 4); // past the compressed length
         }
         throw new InvalidOperationException($"no {attributeType} attribute");
+    }
+
+    /// <summary>The file offset of a TypeRef row (ResolutionScope 2 bytes first, in a small assembly).</summary>
+    private static int TypeRefRow(byte[] b, int row)
+    {
+        using var pe = new PEReader(new MemoryStream(b.ToArray()));
+        var md = pe.GetMetadataReader();
+        md.GetTableRowCount(TableIndex.TypeRef).Should().BeGreaterThanOrEqualTo(2);
+        md.GetTableRowSize(TableIndex.TypeRef).Should().Be(6);
+        return MetadataStart(b) + md.GetTableMetadataOffset(TableIndex.TypeRef) + (row - 1) * 6;
+    }
+
+    /// <summary>The file offset (after the length byte) of a TypeSpec signature <c>GENERICINST CLASS token …</c> with a one-byte token.</summary>
+    private static int GenericTypeSpec(byte[] b, out int row)
+    {
+        using var pe = new PEReader(new MemoryStream(b.ToArray()));
+        var md = pe.GetMetadataReader();
+        for (row = 1; row <= md.GetTableRowCount(TableIndex.TypeSpec); row++)
+        {
+            var spec = md.GetTypeSpecification(MetadataTokens.TypeSpecificationHandle(row));
+            int at = BlobOffset(b, spec.Signature) + 1;
+            if (b[at] == 0x15 && b[at + 1] == 0x12 && b[at + 2] < 0x80) return at;
+        }
+        throw new InvalidOperationException("no generic instance type specification");
     }
 
     /// <summary>The file offset of the only NestedClass row (NestedClass 2 bytes, EnclosingClass 2 bytes).</summary>
