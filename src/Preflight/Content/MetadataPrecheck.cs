@@ -939,7 +939,9 @@ internal static class MetadataPrecheck
         {
             for (uint r = 1; r <= _rows[ManifestResource]; r++)
             {
-                if (Cell(ManifestResource, r, 3) != 0) continue; // linked or in another assembly: nothing Cecil reads here
+                // Cecil decodes an Implementation with row 0 or with the unused tag 3 as no token: an embedded resource
+                uint implementation = Cell(ManifestResource, r, 3);
+                if (implementation >> 2 != 0 && (implementation & 3) != 3) continue; // linked or in another assembly: nothing Cecil reads here
                 long at;
                 try { at = Resolve(_resourcesRva, "resources directory"); }
                 catch (MalformedException) { return; } // Cecil finds no data: it returns nothing

@@ -128,6 +128,13 @@ public class MetadataPrecheckTests
             });
         yield return Case("an embedded resource of 2 GB", "embedded resource 1 claims 2147483632 bytes",
             b => WriteU32(b, ResourceData(b), 0x7FFF_FFF0));
+        yield return Case("an embedded resource of 2 GB whose Implementation has the unused tag 3 (Cecil reads it as embedded)",
+            "embedded resource 1 claims 2147483632 bytes",
+            b =>
+            {
+                WriteU32(b, ResourceData(b), 0x7FFF_FFF0);
+                WriteU16(b, ManifestResourceImplementation(b), (5 << 2) | 3);
+            });
         yield return Case("a debug directory entry of 2 GB", "a debug directory entry claims 2147483632 bytes",
             b => WriteU32(b, DebugEntryWithData(b) + 16, 0x7FFF_FFF0));
     }
@@ -363,6 +370,15 @@ public class MetadataPrecheckTests
         md.GetTableRowCount(TableIndex.NestedClass).Should().Be(1);
         md.GetTableRowSize(TableIndex.NestedClass).Should().Be(4);
         return MetadataStart(b) + md.GetTableMetadataOffset(TableIndex.NestedClass);
+    }
+
+    /// <summary>The file offset of the first ManifestResource row's Implementation (Offset 4, Flags 4, Name 2).</summary>
+    private static int ManifestResourceImplementation(byte[] b)
+    {
+        using var pe = new PEReader(new MemoryStream(b.ToArray()));
+        var md = pe.GetMetadataReader();
+        md.GetTableRowSize(TableIndex.ManifestResource).Should().Be(12);
+        return MetadataStart(b) + md.GetTableMetadataOffset(TableIndex.ManifestResource) + 10;
     }
 
     /// <summary>The file offset of the first embedded resource's length prefix.</summary>
