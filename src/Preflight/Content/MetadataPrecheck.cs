@@ -374,6 +374,9 @@ internal static class MetadataPrecheck
             {
                 if ((valid & (1UL << i)) == 0) continue;
                 if (i >= TableCount || Schema[i] is null) throw Bad($"the tables stream marks unknown table 0x{i:X2} present");
+                // Cecil reads debug information from portable PDB tables found in the module itself, sized by
+                // counts in its blobs; an assembly never carries them (a standalone or embedded PDB does).
+                if (i >= Document) throw Bad($"the tables stream marks portable PDB table {TableNames[i]} present, which only a PDB has");
                 if (position + 4 > t.Size) throw Bad($"the tables stream ends inside its row counts");
                 _rows[i] = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(t.Offset + (int)position));
                 if (_rows[i] >= 0x1000000) throw Bad($"table {TableNames[i]} claims {_rows[i]} rows, a token holds 16777215 at most");
