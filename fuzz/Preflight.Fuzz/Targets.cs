@@ -33,6 +33,10 @@ internal static class Targets
         ["cecil"] = "bin/Fuzz.dll",
         ["csharp"] = "src/Fuzz.cs",
         ["script"] = "opt/app/bin/install.sh",
+        // Signature readers: a signed NuGet package (the whole package: its .signature.p7s and content hash) and a
+        // signed PE at a path that makes it an executable (the Authenticode certificate table and image digest).
+        ["nuget"] = null,
+        ["authenticode"] = "bin/Signed.dll",
     };
 
     // Built on first use, inside the fuzzer's callback: instrumented code (all of Preflight) must not run before

@@ -88,7 +88,9 @@ public sealed class EntryContent
     /// <summary>
     /// The assembly's main module read as metadata by Mono.Cecil from memory, with no reference resolution
     /// and no symbols; it is never loaded into the runtime. Null when the entry is not a .NET assembly or its
-    /// metadata is malformed (then <see cref="ModuleError"/> says why).
+    /// metadata is malformed (then <see cref="ModuleError"/> says why). The PE and metadata structure is checked
+    /// first (sizes, row counts, signature and custom-attribute counts against the bytes that hold them), so that a
+    /// corrupted count cannot make Cecil allocate gigabytes.
     /// </summary>
     public ModuleDefinition? Module
     {
@@ -99,23 +101,33 @@ public sealed class EntryContent
                 _moduleDone = true;
                 if (Kind == ContentKind.DotNetAssembly)
                 {
-                    try
-                    {
-                        _module = ModuleDefinition.ReadModule(new MemoryStream(Bytes.ToArray(), writable: false), new ReaderParameters(ReadingMode.Deferred)
-                        {
-                            ReadSymbols = false,
-                            InMemory = true,
-                            AssemblyResolver = NoAssemblyResolver.Instance,
-                            MetadataResolver = null,
-                        });
-                    }
-                    catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IOException or NotSupportedException or IndexOutOfRangeException or OverflowException or NullReferenceException or EndOfStreamException)
-                    {
-                        _moduleError = $"the assembly's metadata could not be read ({ex.GetType().Name})";
-                    }
+                    var bytes = Bytes.ToArray();
+                    // Cecil allocates by the counts it reads before it reads what they count: a corrupted count is a
+                    // memory bomb. The precheck refuses any module whose counts claim more than its bytes hold.
+                    _moduleError = MetadataPrecheck.Check(bytes);
+                    if (_moduleError is null) _module = ReadModule(bytes);
                 }
             }
             return _module;
+        }
+    }
+
+    private ModuleDefinition? ReadModule(byte[] bytes)
+    {
+        try
+        {
+            return ModuleDefinition.ReadModule(new MemoryStream(bytes, writable: false), new ReaderParameters(ReadingMode.Deferred)
+            {
+                ReadSymbols = false,
+                InMemory = true,
+                AssemblyResolver = NoAssemblyResolver.Instance,
+                MetadataResolver = null,
+            });
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IOException or NotSupportedException or IndexOutOfRangeException or OverflowException or NullReferenceException or EndOfStreamException)
+        {
+            _moduleError = $"the assembly's metadata could not be read ({ex.GetType().Name})";
+            return null;
         }
     }
 

@@ -13,7 +13,7 @@ internal sealed record CliRun(int ExitCode, bool TimedOut, TimeSpan Elapsed, lon
 /// </summary>
 internal static class CliProcess
 {
-    public static CliRun Run(IEnumerable<string> args, string temp, string work, TimeSpan? hardLimit = null)
+    public static CliRun Run(IEnumerable<string> args, string temp, string work, TimeSpan? hardLimit = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Preflight.Cli.dll");
         File.Exists(cli).Should().BeTrue("the test project references the CLI, so its build output sits next to the tests");
@@ -30,6 +30,7 @@ internal static class CliProcess
         // The runtime's diagnostics socket would live in TMPDIR; it is not the scan's to clean up.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var limit = hardLimit ?? TimeSpan.FromSeconds(60);
         var watch = Stopwatch.StartNew();
