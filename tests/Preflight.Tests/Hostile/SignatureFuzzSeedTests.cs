@@ -97,17 +97,7 @@ public class SignatureFuzzSeedTests
         }
         var content = Encoding.UTF8.GetBytes($"Version:1\n\n2.16.840.1.101.3.4.2.1-Hash:{Convert.ToBase64String(SHA256.HashData(unsigned))}\n\n");
         var (root, signer) = Pki();
-        var gen = new CmsSignedDataGenerator();
-        var attributes = new Org.BouncyCastle.Asn1.Cms.AttributeTable(new Dictionary<DerObjectIdentifier, object>
-        {
-            [CmsAttributes.SigningTime] = new Org.BouncyCastle.Asn1.Cms.Attribute(CmsAttributes.SigningTime, new DerSet(new Time(SignedAt))),
-            [new DerObjectIdentifier("1.2.840.113549.1.9.16.2.16")] = new Org.BouncyCastle.Asn1.Cms.Attribute(
-                new DerObjectIdentifier("1.2.840.113549.1.9.16.2.16"),
-                new DerSet(new DerSequence(new DerObjectIdentifier("1.2.840.113549.1.9.16.6.1")))),
-        });
-        gen.AddSigner(signer.Keys.Private, signer.Certificate, CmsSignedGenerator.DigestSha256, attributes, null);
-        gen.AddCertificates(CollectionUtilities.CreateStore(new[] { signer.Certificate, root.Certificate }));
-        var signature = gen.Generate(new CmsProcessableByteArray(content), true).GetEncoded();
+        var signature = NuGetAuthorSignature(content, SignedAt, signer, root);
         return NuGetSignatureTests.AppendSignatureEntry(unsigned, signature);
     }
 }

@@ -48,21 +48,7 @@ public class NuGetSignatureTests
     private static byte[] SignatureContent(byte[] contentHash) =>
         Encoding.UTF8.GetBytes($"Version:1\n\n2.16.840.1.101.3.4.2.1-Hash:{Convert.ToBase64String(contentHash)}\n\n");
 
-    private static byte[] AuthorSignature(byte[] content, Issued signer, params Issued[] chain)
-    {
-        var gen = new CmsSignedDataGenerator();
-        var signed = new Org.BouncyCastle.Asn1.Cms.AttributeTable(new Dictionary<DerObjectIdentifier, object>
-        {
-            [CmsAttributes.SigningTime] = new Org.BouncyCastle.Asn1.Cms.Attribute(CmsAttributes.SigningTime, new DerSet(new Time(SignedAt))),
-            // commitment-type-indication: proof of origin (an author signature)
-            [new DerObjectIdentifier("1.2.840.113549.1.9.16.2.16")] = new Org.BouncyCastle.Asn1.Cms.Attribute(
-                new DerObjectIdentifier("1.2.840.113549.1.9.16.2.16"),
-                new DerSet(new DerSequence(new DerObjectIdentifier("1.2.840.113549.1.9.16.6.1")))),
-        });
-        gen.AddSigner(signer.Keys.Private, signer.Certificate, CmsSignedGenerator.DigestSha256, signed, null);
-        gen.AddCertificates(CollectionUtilities.CreateStore(new[] { signer.Certificate }.Concat(chain.Select(static c => c.Certificate))));
-        return gen.Generate(new CmsProcessableByteArray(content), true).GetEncoded();
-    }
+    private static byte[] AuthorSignature(byte[] content, Issued signer, params Issued[] chain) => NuGetAuthorSignature(content, SignedAt, signer, chain);
 
     /// <summary>
     /// Adds <c>.signature.p7s</c> (stored) as the last entry the way NuGet does: its local entry right before

@@ -167,4 +167,21 @@ internal static class TestPki
         }
         return path;
     }
+
+    /// <summary>A NuGet author signature (CMS with signing time and commitment-type "proof of origin") over <paramref name="content"/>.</summary>
+    public static byte[] NuGetAuthorSignature(byte[] content, DateTime signedAt, Issued signer, params Issued[] chain)
+    {
+        var gen = new Org.BouncyCastle.Cms.CmsSignedDataGenerator();
+        var signed = new Org.BouncyCastle.Asn1.Cms.AttributeTable(new Dictionary<DerObjectIdentifier, object>
+        {
+            [Org.BouncyCastle.Asn1.Cms.CmsAttributes.SigningTime] = new Org.BouncyCastle.Asn1.Cms.Attribute(Org.BouncyCastle.Asn1.Cms.CmsAttributes.SigningTime, new DerSet(new Org.BouncyCastle.Asn1.Cms.Time(signedAt))),
+            // commitment-type-indication: proof of origin (an author signature)
+            [new DerObjectIdentifier("1.2.840.113549.1.9.16.2.16")] = new Org.BouncyCastle.Asn1.Cms.Attribute(
+                new DerObjectIdentifier("1.2.840.113549.1.9.16.2.16"),
+                new DerSet(new DerSequence(new DerObjectIdentifier("1.2.840.113549.1.9.16.6.1")))),
+        });
+        gen.AddSigner(signer.Keys.Private, signer.Certificate, Org.BouncyCastle.Cms.CmsSignedGenerator.DigestSha256, signed, null);
+        gen.AddCertificates(Org.BouncyCastle.Utilities.Collections.CollectionUtilities.CreateStore(new[] { signer.Certificate }.Concat(chain.Select(static c => c.Certificate))));
+        return gen.Generate(new Org.BouncyCastle.Cms.CmsProcessableByteArray(content), true).GetEncoded();
+    }
 }
