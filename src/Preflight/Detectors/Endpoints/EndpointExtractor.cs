@@ -152,8 +152,9 @@ internal static partial class EndpointExtractor
     {
         for (int at = first; at >= 0 && at < line.Length;)
         {
+            // The rest of the key: name characters, and a space only inside the keyword itself ("data source").
             int i = at + 2; // every keyword is longer than two characters
-            while (i < line.Length && (char.IsAsciiLetterOrDigit(line[i]) || line[i] is '_' or '-' or ' ' && i - at < 11)) i++;
+            while (i < line.Length && (char.IsAsciiLetterOrDigit(line[i]) || line[i] is '_' or '-' || (line[i] == ' ' && i - at < 11))) i++;
             if (i < line.Length && line[i] is '"' or '\'') i++;
             while (i < line.Length && line[i] is ' ' or '\t') i++;
             if (i < line.Length && (line[i] == '=' || line[i] == ':' && (i + 1 == line.Length || line[i + 1] is ' ' or '\t' or '"' or '\r')))

@@ -58,6 +58,7 @@ public class EndpointExtractorLineTests
     [TestCase("x: 1\nRemoteServer:\"relay.example.org\"\n", "relay.example.org")]
     [TestCase("x: 1\n\tproxy_pass  gw.example.net:8080;\n", "gw.example.net")]
     [TestCase("x: 1\nkafka.brokers = k1.example.com,k2.example.com\n", "k2.example.com")]
+    [TestCase("x: 1\nhostname_for_the_primary_db = pg.example.com\n", "pg.example.com")]
     public void Host_settings_in_every_key_shape_are_found(string text, string host) =>
         Extract(text).Select(f => f.Host).Should().Contain(host);
 
