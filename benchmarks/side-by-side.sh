@@ -33,8 +33,10 @@ best() {
   local label=$1 bytes=$2; shift 2
   local b="" line
   for _ in $(seq "$runs"); do
-    line=$( { /usr/bin/time -f 'PFT %e %U %S %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | grep '^PFT' || true)
-    [ -n "$line" ] || line=$( { /usr/bin/time -f 'PFT %e %U %S %M' "$@" >/dev/null; } 2>&1 | grep '^PFT' | tail -1)
+    # GNU time writes to its own file: the tool's output is discarded, and a non-zero exit (squawk reports
+    # findings that way) only adds a line before ours.
+    /usr/bin/time -o "$work/time.txt" -f 'PFT %e %U %S %M' "$@" >/dev/null 2>&1 || true
+    line=$(grep '^PFT' "$work/time.txt" | tail -1)
     if [ -z "$b" ] || awk -v a="$(echo "$line" | cut -d' ' -f2)" -v c="$(echo "$b" | cut -d' ' -f2)" 'BEGIN{exit !(a<c)}'; then b=$line; fi
   done
   echo "$b" | awk -v l="$label" -v by="$bytes" '{printf "%-44s %8.2f s  cpu %6.2f s  %7.1f MiB/s  peak RSS %5.0f MiB\n", l, $2, $3+$4, by/1048576/$2, $5/1024}'
