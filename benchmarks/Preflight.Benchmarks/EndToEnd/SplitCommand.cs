@@ -11,7 +11,9 @@ namespace Preflight.Benchmarks.EndToEnd;
 /// <c>split &lt;package&gt; [--limit 512MiB]</c>: where the detectors' time goes, by detector and by the kind of
 /// entry, on one thread. Reads the package's entries into memory first (up to the limit), then runs each entry
 /// through the detectors the way the pipeline does, timing every detector's step; the shared views an entry
-/// builds (text, lines, module) are charged to the first detector that asks for them.
+/// builds (text, lines, module) are charged to the first detector that asks for them. <c>--detector ID</c> and
+/// <c>--kind KIND</c> keep one detector or one kind of entry (what a profiler should look at), and
+/// <c>--repeat N</c> runs the selection N times over fresh views.
 /// </summary>
 internal static class SplitCommand
 {
@@ -19,20 +21,36 @@ internal static class SplitCommand
     {
         if (args.Length == 0 || !File.Exists(args[0]) && !Directory.Exists(args[0]))
         {
-            Console.Error.WriteLine("usage: split <package> [--limit 512MiB]");
+            Console.Error.WriteLine("usage: split <package> [--limit 512MiB] [--detector ID] [--kind KIND] [--repeat N]");
             return 2;
         }
-        long limit = args.Length >= 3 && args[1] == "--limit" ? Generation.GenerateCommand.ParseSize(args[2]) : 512L << 20;
+        long limit = 512L << 20;
+        string? onlyDetector = null;
+        ContentKind? onlyKind = null;
+        int repeat = 1;
+        for (int i = 1; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--limit": limit = Generation.GenerateCommand.ParseSize(args[i + 1]); break;
+                case "--detector": onlyDetector = args[i + 1]; break;
+                case "--kind": onlyKind = Enum.Parse<ContentKind>(args[i + 1], ignoreCase: true); break;
+                case "--repeat": repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"split: unknown option {args[i]}"); return 2;
+            }
+        }
         var sink = new Collector(limit);
         await PackageReader.ReadAsync(args[0], PackageLimits.Default, sink, CancellationToken.None);
         var state = new ScanState(ScanOptions.Default with { AsOf = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero) }, CancellationToken.None);
-        var detectors = DetectorRegistry.CreateAll().ToArray();
+        var detectors = DetectorRegistry.CreateAll().Where(d => onlyDetector is null || d.Id == onlyDetector).ToArray();
         var ticks = new Dictionary<(string Detector, ContentKind Kind), (long Ticks, int Entries, long Bytes)>();
         var total = Stopwatch.StartNew();
+        for (int round = 0; round < repeat; round++)
         foreach (var (path, bytes) in sink.Entries)
         {
             var fileName = path[(path.LastIndexOf('/') + 1)..];
             var kind = ContentSniffer.Classify(bytes.AsSpan(0, Math.Min(bytes.Length, ContentSniffer.PrefixLength)), fileName);
+            if (onlyKind is { } k && kind != k) continue;
             var info = new EntryInfo(path, fileName, bytes.Length, kind, 0);
             var content = new EntryContent(path, bytes, kind);
             foreach (var detector in detectors)
@@ -54,7 +72,7 @@ internal static class SplitCommand
         }
         total.Stop();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{sink.Entries.Count} entries, {sink.Bytes / 1048576.0:0.0} MiB, all detectors on one thread: {total.Elapsed.TotalSeconds:0.000} s"));
+            $"{sink.Entries.Count} entries, {sink.Bytes / 1048576.0:0.0} MiB, {(onlyDetector ?? "all detectors")}{(onlyKind is { } ok ? " on " + ok : string.Empty)} on one thread, {repeat} round(s): {total.Elapsed.TotalSeconds:0.000} s"));
         Console.WriteLine($"{"detector",-16} {"kind",-20} {"s",8} {"entries",8} {"MiB",8} {"MiB/s",8}");
         foreach (var ((detector, kind), (t, n, b)) in ticks.OrderByDescending(p => p.Value.Ticks).Take(25))
         {
