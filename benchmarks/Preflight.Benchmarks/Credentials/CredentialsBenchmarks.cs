@@ -53,7 +53,8 @@ public class CredentialsBenchmarks
         foreach (var (info, bytes) in _entries)
         {
             if (!detector.Wants(info)) continue;
-            detector.Analyze(new EntryContext(state, info, new EntryContent(info.Path, bytes, info.Kind)));
+            using var content = new EntryContent(info.Path, bytes, info.Kind);
+            detector.Analyze(new EntryContext(state, info, content));
         }
         return state.Findings.Count;
     }

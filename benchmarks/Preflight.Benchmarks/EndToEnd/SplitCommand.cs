@@ -52,7 +52,7 @@ internal static class SplitCommand
             var kind = ContentSniffer.Classify(bytes.AsSpan(0, Math.Min(bytes.Length, ContentSniffer.PrefixLength)), fileName);
             if (onlyKind is { } k && kind != k) continue;
             var info = new EntryInfo(path, fileName, bytes.Length, kind, 0);
-            var content = new EntryContent(path, bytes, kind);
+            using var content = new EntryContent(path, bytes, kind);
             foreach (var detector in detectors)
             {
                 if (!detector.Wants(info)) continue;

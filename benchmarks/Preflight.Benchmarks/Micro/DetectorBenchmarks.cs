@@ -59,7 +59,8 @@ public class DetectorBenchmarks
     {
         var detector = (IDetector)Activator.CreateInstance(_detectorType)!;
         var state = new ScanState(_options, CancellationToken.None);
-        detector.Analyze(new EntryContext(state, Info, new EntryContent(_path, _bytes, _kind)));
+        using var content = new EntryContent(_path, _bytes, _kind);
+        detector.Analyze(new EntryContext(state, Info, content));
         return state.Findings.Count;
     }
 }

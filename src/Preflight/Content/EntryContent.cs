@@ -9,14 +9,25 @@ namespace Preflight.Content;
 /// <summary>
 /// An entry's bytes and the views detectors share. Each view is computed at most once, on first use, by
 /// whichever detector asks first. Not thread-safe: one entry is analysed by one thread (see
-/// <c>IDetector</c>).
+/// <c>IDetector</c>). Like <see cref="Bytes"/>, the views are valid while the entry is analysed: the scan disposes
+/// the content afterwards and gives its buffers back to the pool.
 /// </summary>
-public sealed class EntryContent
+public sealed class EntryContent : IDisposable
 {
+    /// <summary>
+    /// Texts of more characters than this are decoded into a pooled buffer rather than a string: a string that large
+    /// lives on the large-object heap, and allocating one per entry (page faults, gen-2 collections) cost more than
+    /// everything a detector then does with it.
+    /// </summary>
+    internal const int PooledTextThreshold = 32 * 1024;
+
     private readonly string _path;
     private bool _encodingDone;
     private Encoding? _encoding;
     private string? _text;
+    private char[]? _chars;
+    private int _charCount;
+    private bool _decoded;
     private LineIndex? _lines;
     private IReadOnlyList<PrintableString>? _strings;
     private bool _moduleDone;
@@ -60,27 +71,58 @@ public sealed class EntryContent
     /// <summary>True when the entry decodes as text.</summary>
     public bool IsText => Encoding is not null;
 
-    /// <summary>The decoded text (without a byte-order mark); empty when the entry is not text.</summary>
-    public string Text
+    /// <summary>
+    /// The decoded text (without a byte-order mark) as a string; empty when the entry is not text. For a large text
+    /// this allocates the string on first use: hot paths read <see cref="TextSpan"/> instead.
+    /// </summary>
+    public string Text => Decode() ? _text ??= new string(_chars.AsSpan(0, _charCount)) : _text!;
+
+    /// <summary>
+    /// The decoded text (without a byte-order mark); empty when the entry is not text. The same characters as
+    /// <see cref="Text"/>, without allocating a string for a large text. Valid until the content is disposed.
+    /// </summary>
+    public ReadOnlySpan<char> TextSpan => Decode() ? _chars.AsSpan(0, _charCount) : _text.AsSpan();
+
+    /// <summary>The decoded text as memory (see <see cref="TextSpan"/>); valid until the content is disposed.</summary>
+    internal ReadOnlyMemory<char> TextMemory => Decode() ? _chars.AsMemory(0, _charCount) : _text.AsMemory();
+
+    /// <summary>Decodes the text once; true when it went to the pooled buffer, false when it is in <see cref="_text"/>.</summary>
+    private bool Decode()
     {
-        get
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_decoded)
         {
-            if (_text is null)
+            _decoded = true;
+            var encoding = Encoding;
+            var span = Bytes.Span;
+            span = span[TextDecoding.PreambleLength(span)..];
+            if (encoding is null) _text = string.Empty;
+            else if (encoding.GetMaxCharCount(span.Length) <= PooledTextThreshold) _text = encoding.GetString(span);
+            else
             {
-                var encoding = Encoding;
-                if (encoding is null) _text = string.Empty;
-                else
-                {
-                    var span = Bytes.Span;
-                    _text = encoding.GetString(span[TextDecoding.PreambleLength(span)..]);
-                }
+                _chars = TextBufferPool.Rent(encoding.GetMaxCharCount(span.Length));
+                _charCount = encoding.GetChars(span, _chars);
             }
-            return _text;
         }
+        return _chars is not null;
     }
 
-    /// <summary>Line boundaries of <see cref="Text"/>: 1-based line numbers without a string per line.</summary>
-    public LineIndex Lines => _lines ??= new LineIndex(Text);
+    /// <summary>Line boundaries of the text: 1-based line numbers without a string per line.</summary>
+    public LineIndex Lines => _lines ??= new LineIndex(TextMemory);
+
+    private bool _disposed;
+
+    /// <summary>Gives the pooled text buffer back; the views must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_chars is { } chars)
+        {
+            _chars = null;
+            TextBufferPool.Return(chars);
+        }
+    }
 
     /// <summary>Printable ASCII and UTF-16LE strings of a binary, with their byte offsets (at least 6 characters).</summary>
     public IReadOnlyList<PrintableString> PrintableStrings => _strings ??= Content.PrintableStrings.Extract(Bytes.Span, PrintableString.DefaultMinimumLength);

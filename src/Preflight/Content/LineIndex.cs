@@ -6,16 +6,22 @@ namespace Preflight.Content;
 /// </summary>
 public sealed class LineIndex
 {
-    private readonly string _text;
+    private readonly ReadOnlyMemory<char> _text;
     private readonly int[] _starts;
 
     /// <summary>Indexes <paramref name="text"/>.</summary>
     public LineIndex(string text)
+        : this(text.AsMemory())
     {
         ArgumentNullException.ThrowIfNull(text);
+    }
+
+    /// <summary>Indexes the characters of <paramref name="text"/> (which must not change while the index is used).</summary>
+    internal LineIndex(ReadOnlyMemory<char> text)
+    {
         _text = text;
         var starts = new List<int>(Math.Max(4, text.Length / 40)) { 0 };
-        var span = text.AsSpan();
+        var span = text.Span;
         int i = 0;
         while (true)
         {
@@ -37,7 +43,7 @@ public sealed class LineIndex
         get
         {
             var (start, length) = Bounds(number);
-            return _text.AsSpan(start, length);
+            return _text.Span.Slice(start, length);
         }
     }
 
@@ -47,7 +53,8 @@ public sealed class LineIndex
         if (number < 1 || number > _starts.Length) throw new ArgumentOutOfRangeException(nameof(number));
         int start = _starts[number - 1];
         int end = number < _starts.Length ? _starts[number] : _text.Length;
-        while (end > start && _text[end - 1] is '\n' or '\r') end--;
+        var text = _text.Span;
+        while (end > start && text[end - 1] is '\n' or '\r') end--;
         return (start, end - start);
     }
 

@@ -275,6 +275,7 @@ public static class PreflightScanner
             PackageDetector.Report(new DetectorContext(state), new PackageIssue(PackageRules.NotParsed, new Location(entry.Path), refusal, "not-parsed"));
         if (content?.ModuleError is { } moduleError)
             state.Diagnostics.Add(new ScanDiagnostic(entry.Path, moduleError));
+        content?.Dispose();
     }
 
     /// <summary>Connects the reader's single thread to the worker pool.</summary>

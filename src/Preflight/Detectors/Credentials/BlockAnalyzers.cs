@@ -12,6 +12,12 @@ internal static class BlockAnalyzers
 {
     private const int MinimumBody = 64;
 
+    /// <summary>Whether any block analyzer can find something in <paramref name="text"/> (each needs its marker).</summary>
+    public static bool MayHold(ReadOnlySpan<char> text) => text.IndexOfAny(Markers) >= 0;
+
+    private static readonly System.Buffers.SearchValues<string> Markers =
+        System.Buffers.SearchValues.Create(["PRIVATE KEY", "PuTTY-User-Key-File-", "Secret"], StringComparison.Ordinal);
+
     /// <summary>Runs every block analyzer over <paramref name="text"/>.</summary>
     public static void Scan(string text, List<SecretHit> hits)
     {

@@ -53,7 +53,7 @@ public sealed class CredentialsDetector : IDetector
                 break;
             case ContentKind.Text:
             case ContentKind.CertificateContainer when content.IsText:
-                AnalyzeText(context, content.Text, path);
+                AnalyzeText(context, path);
                 break;
             case ContentKind.CertificateContainer:
                 AnalyzePkcs12(context);
@@ -68,8 +68,9 @@ public sealed class CredentialsDetector : IDetector
     /// <inheritdoc />
     public void Complete(DetectorContext context) { }
 
-    private void AnalyzeText(EntryContext context, string text, string path)
+    private void AnalyzeText(EntryContext context, string path)
     {
+        var text = context.Content.TextSpan;
         var hits = new List<SecretHit>();
         bool csharp = context.Info.Extension is ".cs" or ".csx";
         // The syntax tree is built only when a credential-like name or NetworkCredential occurs at all. When the
@@ -77,7 +78,7 @@ public sealed class CredentialsDetector : IDetector
         var tree = csharp && CSharpGate.IndexOfAny(text) >= 0 ? context.Content.CSharpSyntaxTree : null;
         bool parsed = tree is not null && context.Content.ParseRefusal is null;
         _scanner.Scan(text, path, generic: !csharp || (tree is not null && !parsed), binary: false, hits);
-        BlockAnalyzers.Scan(text, hits);
+        if (BlockAnalyzers.MayHold(text)) BlockAnalyzers.Scan(context.Content.Text, hits);
         if (parsed) CSharpLiterals.Scan(tree!, path, hits, context.CancellationToken);
         if (hits.Count == 0) return;
         var lines = context.Content.Lines;

@@ -131,20 +131,19 @@ internal static class GenericAssignments
             || name.Contains(".env.", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Finds generic assignments on one line of <paramref name="text"/>.</summary>
-    public static void ScanLine(string text, int start, int length, string path, List<SecretHit> hits)
+    /// <summary>Finds generic assignments on one line (the whole of <paramref name="line"/>), which starts at <paramref name="lineStart"/> in its text.</summary>
+    public static void ScanLine(string line, int lineStart, string path, List<SecretHit> hits)
     {
-        var line = text.AsSpan(start, length);
-        var trimmed = line.TrimStart();
+        var trimmed = line.AsSpan().TrimStart();
         if (trimmed.StartsWith("//") || trimmed.StartsWith("<!--") || (trimmed.StartsWith("#") && !trimmed.StartsWith("#{"))) return;
-        Run(Assignment, text, start, length, path, hits);
-        if (line.Contains('<')) Run(XmlElement, text, start, length, path, hits);
-        if (line.Contains("value", StringComparison.OrdinalIgnoreCase)) Run(KeyValueAttributes, text, start, length, path, hits);
+        Run(Assignment, line, lineStart, path, hits);
+        if (line.Contains('<', StringComparison.Ordinal)) Run(XmlElement, line, lineStart, path, hits);
+        if (line.Contains("value", StringComparison.OrdinalIgnoreCase)) Run(KeyValueAttributes, line, lineStart, path, hits);
     }
 
-    private static void Run(Regex regex, string text, int start, int length, string path, List<SecretHit> hits)
+    private static void Run(Regex regex, string line, int lineStart, string path, List<SecretHit> hits)
     {
-        for (var m = regex.Match(text, start, length); m.Success; m = m.NextMatch())
+        for (var m = regex.Match(line); m.Success; m = m.NextMatch())
         {
             var k = m.Groups["k"];
             var s = m.Groups["s"];
@@ -152,7 +151,7 @@ internal static class GenericAssignments
             if (!IsCredentialName(k.ValueSpan)) continue;
             var value = s.Value.Trim();
             if (!IsPlausibleSecret(value)) continue;
-            int offset = s.Index + s.Value.IndexOf(value, StringComparison.Ordinal);
+            int offset = lineStart + s.Index + s.Value.IndexOf(value, StringComparison.Ordinal);
             hits.Add(Hit(path, offset, value, k.Value.TrimStart('$', '@')));
         }
     }

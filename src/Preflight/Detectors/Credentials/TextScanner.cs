@@ -6,7 +6,8 @@ namespace Preflight.Detectors.Credentials;
 /// <summary>
 /// The hot path over a text: one case-insensitive keyword pass (<see cref="KeywordIndex"/>) finds the lines
 /// worth looking at; on each such line only the rules whose keywords occur there run their
-/// patterns, on the line's range of the original string (no per-line string).
+/// patterns. The text is a span (a large entry's text is never a string); a line gets a string of its own only
+/// when some rule will run on it, since the regex API that yields groups needs one.
 /// </summary>
 internal sealed class TextScanner
 {
@@ -35,9 +36,9 @@ internal sealed class TextScanner
     /// <param name="generic">Whether generic key/value assignments are looked for.</param>
     /// <param name="binary">True when the text is a string from a binary: rules without binary support are skipped.</param>
     /// <param name="hits">Where hits go.</param>
-    public void Scan(string text, string path, bool generic, bool binary, List<SecretHit> hits)
+    public void Scan(ReadOnlySpan<char> text, string path, bool generic, bool binary, List<SecretHit> hits)
     {
-        var span = text.AsSpan();
+        var span = text;
         int pos = 0;
         while (pos < span.Length)
         {
@@ -64,9 +65,9 @@ internal sealed class TextScanner
     /// matches. Secrets sit next to their keyword, so only windows around keyword occurrences are scanned
     /// (overlapping windows merged), each as if it were a line.
     /// </summary>
-    private void ScanWindows(string text, int lineStart, int lineEnd, int firstHit, string path, bool generic, bool binary, List<SecretHit> hits)
+    private void ScanWindows(ReadOnlySpan<char> text, int lineStart, int lineEnd, int firstHit, string path, bool generic, bool binary, List<SecretHit> hits)
     {
-        var span = text.AsSpan();
+        var span = text;
         int hit = firstHit;
         int windowStart = Math.Max(lineStart, hit - WindowBefore);
         int windowEnd = Math.Min(lineEnd, hit + WindowAfter);
@@ -91,37 +92,40 @@ internal sealed class TextScanner
         }
     }
 
-    private void ScanLine(string text, int start, int length, string path, bool generic, bool binary, List<SecretHit> hits)
+    private void ScanLine(ReadOnlySpan<char> text, int start, int length, string path, bool generic, bool binary, List<SecretHit> hits)
     {
-        var line = text.AsSpan(start, length);
+        var line = text.Slice(start, length);
         // One pass over the line marks every keyword in it; a rule runs only when one of its keywords was seen.
         // (Asking each rule's keywords in turn costs a pass per keyword: quadratic-looking on long lines.)
         Span<bool> seen = _anyKeyword.Count <= 512 ? stackalloc bool[_anyKeyword.Count] : new bool[_anyKeyword.Count];
         if (_anyKeyword.MarkAll(line, seen) == 0) return;
+        // A pattern runs on the line as its whole input, exactly as Regex.Match(text, start, length) treats a range
+        // (anchors and lookarounds see nothing outside it); offsets are moved back into the text.
+        string? lineText = null;
         for (int i = 0; i < _rules.Length; i++)
         {
             var rule = _rules[i];
             if (binary && !rule.InBinaries) continue;
             if (rule.PathFilter is { } filter && !filter(path)) continue;
             if (!AnySeen(seen, _keywordIds[i])) continue;
-            for (var m = rule.Pattern.Match(text, start, length); m.Success; m = m.NextMatch())
-                Accept(rule, m, text, start, length, hits);
+            lineText ??= line.ToString();
+            for (var m = rule.Pattern.Match(lineText); m.Success; m = m.NextMatch())
+                Accept(rule, m, lineText, start, hits);
         }
         // Generic assignments only on lines that hold a credential-name word: a line reached through another rule's
         // keyword (a URL's "://", a JWT claim name) and no such word cannot yield one, and on logs those are most lines.
-        if (generic && !binary && AnySeen(seen, _genericIds)) GenericAssignments.ScanLine(text, start, length, path, hits);
+        if (generic && !binary && AnySeen(seen, _genericIds)) GenericAssignments.ScanLine(lineText ??= line.ToString(), start, path, hits);
     }
 
-    private static void Accept(SecretRule rule, Match m, string text, int lineStart, int lineLength, List<SecretHit> hits)
+    private static void Accept(SecretRule rule, Match m, string line, int lineStart, List<SecretHit> hits)
     {
         var group = m.Groups["s"];
         if (!group.Success) group = m.Groups[0];
         var secret = group.Value;
-        var line = text.AsSpan(lineStart, lineLength);
         if (rule.Validator is { } validate && !validate(secret, line)) return;
         var key = m.Groups["k"] is { Success: true } k ? k.Value : null;
         var severity = rule.SeverityFor?.Invoke(secret, line) ?? rule.Descriptor.DefaultSeverity;
-        hits.Add(new SecretHit(rule.Descriptor, rule.What, rule.Specificity, group.Index, secret, key, severity));
+        hits.Add(new SecretHit(rule.Descriptor, rule.What, rule.Specificity, lineStart + group.Index, secret, key, severity));
     }
 
     private static bool AnySeen(ReadOnlySpan<bool> seen, int[] ids)

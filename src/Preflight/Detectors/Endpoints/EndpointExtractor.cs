@@ -43,25 +43,26 @@ internal static partial class EndpointExtractor
     /// <param name="text">The text.</param>
     /// <param name="sink">Called for every candidate.</param>
     /// <param name="bareAddresses">Also report IP literals and host settings outside URLs.</param>
-    public static void FromText(string text, Action<EndpointCandidate> sink, bool bareAddresses = true)
+    public static void FromText(ReadOnlySpan<char> text, Action<EndpointCandidate> sink, bool bareAddresses = true)
     {
         // Every pattern here matches within one line (none crosses a newline, and none looks behind the line's
         // start), so each runs only on the lines a cheap vectorised search says can hold a match: "://" for URLs,
         // a setting keyword for host settings, three dots for IPv4, "::" or seven colons for IPv6. Most lines of a
         // log or a data file then cost a few span searches instead of six regex passes. The candidates and their
-        // order are the same as from whole-text passes.
+        // order are the same as from whole-text passes. The text is a span (a large entry's text is never a string); a
+        // pattern whose groups are needed runs on a string of the one line it may match.
         var urlSpans = new List<(int Start, int End)>();
         for (int pos = 0; pos < text.Length;)
         {
-            int hit = text.AsSpan(pos).IndexOf("://", StringComparison.Ordinal);
+            int hit = text[pos..].IndexOf("://", StringComparison.Ordinal);
             if (hit < 0) break;
             var (lineStart, lineEnd) = LineAround(text, pos + hit);
-            foreach (var found in UrlPattern().EnumerateMatches(text.AsSpan(lineStart, lineEnd - lineStart)))
+            foreach (var found in UrlPattern().EnumerateMatches(text[lineStart..lineEnd]))
             {
                 int index = lineStart + found.Index;
                 urlSpans.Add((index, index + found.Length));
                 if (IsCommentOrIdentifier(text, index)) continue;
-                var raw = TrimTrailing(text.AsSpan(index, found.Length));
+                var raw = TrimTrailing(text.Slice(index, found.Length));
                 foreach (var candidate in ParseUrl(raw.ToString(), index, WebhookKeyBefore(text, index)))
                     sink(candidate);
             }
@@ -73,36 +74,39 @@ internal static partial class EndpointExtractor
         var directiveLines = new List<(int Start, int End)>();
         for (int pos = 0; pos < text.Length;)
         {
-            int hit = text.AsSpan(pos).IndexOfAny(SettingKeywords);
+            int hit = text[pos..].IndexOfAny(SettingKeywords);
             if (hit < 0) break;
             var line = LineAround(text, pos + hit);
-            var span = text.AsSpan(line.Start, line.End - line.Start);
+            var span = text[line.Start..line.End];
             if (MaySetHost(span, pos + hit - line.Start)) settingLines.Add(line);
             if (StartsWithDirective(span)) directiveLines.Add(line);
             pos = line.End + 1;
         }
+        // Each line is the pattern's whole input, as Regex.Match(text, start, length) would treat it.
         foreach (var (lineStart, lineEnd) in settingLines)
-            for (var m = HostSetting().Match(text, lineStart, lineEnd - lineStart); m.Success; m = m.NextMatch())
-                HostValue(text, m, urlSpans, sink);
-        // key="…" value="…" may span lines (the key's quotes can hold a newline): this one still reads the whole text.
-        if (text.AsSpan().IndexOfAny(ValueWord) >= 0)
-            foreach (Match m in KeyValueSetting().Matches(text))
-                HostValue(text, m, urlSpans, sink);
+            for (var m = HostSetting().Match(text[lineStart..lineEnd].ToString()); m.Success; m = m.NextMatch())
+                HostValue(text, m, lineStart, urlSpans, sink);
+        // key="…" value="…" may span lines (the key's quotes can hold a newline): this one still reads the whole
+        // text, and only a match's own characters become a string to read its groups from. The pattern has no
+        // lookaround and its leading \b already held in the text, so it matches that string whole, the same way.
+        if (text.IndexOfAny(ValueWord) >= 0)
+            foreach (var found in KeyValueSetting().EnumerateMatches(text))
+                HostValue(text, KeyValueSetting().Match(text.Slice(found.Index, found.Length).ToString()), found.Index, urlSpans, sink);
         foreach (var (lineStart, lineEnd) in directiveLines)
-            for (var m = HostDirective().Match(text, lineStart, lineEnd - lineStart); m.Success; m = m.NextMatch())
-                HostValue(text, m, urlSpans, sink);
+            for (var m = HostDirective().Match(text[lineStart..lineEnd].ToString()); m.Success; m = m.NextMatch())
+                HostValue(text, m, lineStart, urlSpans, sink);
 
         for (int lineStart = 0; lineStart < text.Length;)
         {
             int lineEnd = LineEnd(text, lineStart);
-            var line = text.AsSpan(lineStart, lineEnd - lineStart);
+            var line = text[lineStart..lineEnd];
             if (line.Count('.') >= 3)
             {
                 foreach (var found in IPv4Pattern().EnumerateMatches(line))
                 {
                     int index = lineStart + found.Index;
                     if (InAny(urlSpans, index)) continue;
-                    var span = text.AsSpan(index, found.Length);
+                    var span = text.Slice(index, found.Length);
                     if (!BoundaryOk(text, index, found.Length) || IsVersionContext(text, index) || IsCommentOrIdentifier(text, index)) continue;
                     if (HostClassifier.TryParseIPv4(span, out _)) sink(new EndpointCandidate(index, span.ToString(), null, null, false));
                 }
@@ -112,14 +116,14 @@ internal static partial class EndpointExtractor
         for (int lineStart = 0; lineStart < text.Length;)
         {
             int lineEnd = LineEnd(text, lineStart);
-            var line = text.AsSpan(lineStart, lineEnd - lineStart);
+            var line = text[lineStart..lineEnd];
             if (line.Contains("::", StringComparison.Ordinal) || line.Count(':') >= 7)
             {
                 foreach (var found in IPv6Pattern().EnumerateMatches(line))
                 {
                     int index = lineStart + found.Index;
                     if (InAny(urlSpans, index)) continue;
-                    var token = text.AsSpan(index, found.Length).TrimEnd(".:");
+                    var token = text.Slice(index, found.Length).TrimEnd(".:");
                     if (!token.Contains("::", StringComparison.Ordinal) && token.Count(':') != 7) continue;
                     if (!BoundaryOk(text, index, found.Length) || IsCommentOrIdentifier(text, index)) continue;
                     if (token.Length < 3 || !token.ContainsAny(HexDigits)) continue;
@@ -177,10 +181,13 @@ internal static partial class EndpointExtractor
         return false;
     }
 
-    private static void HostValue(string text, Match m, List<(int Start, int End)> urlSpans, Action<EndpointCandidate> sink)
+    /// <summary>A host setting's value; <paramref name="m"/> matched a string that starts at <paramref name="offset"/> in the text.</summary>
+    private static void HostValue(ReadOnlySpan<char> text, Match m, int offset, List<(int Start, int End)> urlSpans, Action<EndpointCandidate> sink)
     {
+        if (!m.Success) return;
         var value = m.Groups["v"];
-        if (InAny(urlSpans, value.Index) || IsCommentOrIdentifier(text, value.Index)) return;
+        int valueIndex = offset + value.Index;
+        if (InAny(urlSpans, valueIndex) || IsCommentOrIdentifier(text, valueIndex)) return;
         var key = m.Groups["k"].Success ? m.Groups["k"].Value : "host";
         foreach (var host in SplitHostList(value.Value))
         {
@@ -189,21 +196,21 @@ internal static partial class EndpointExtractor
             bool ip = HostClassifier.TryParseIPv4(h, out _) || HostClassifier.TryParseIPv6(h, out _);
             bool name = !ip && HostClassifier.IsDnsName(h) && (HostClassifier.HasPlausibleTld(h, strict: true)
                 || (!h.Contains('.', StringComparison.Ordinal) && key.Contains("host", StringComparison.OrdinalIgnoreCase) && h.Any(char.IsAsciiLetter) && h.Length > 1));
-            if (ip || name) sink(new EndpointCandidate(value.Index, h, null, null, key.Contains("webhook", StringComparison.OrdinalIgnoreCase)));
+            if (ip || name) sink(new EndpointCandidate(valueIndex, h, null, null, key.Contains("webhook", StringComparison.OrdinalIgnoreCase)));
         }
     }
 
     /// <summary>The line holding <paramref name="index"/>: its start and its end (the newline's index, or the text's end).</summary>
-    private static (int Start, int End) LineAround(string text, int index)
+    private static (int Start, int End) LineAround(ReadOnlySpan<char> text, int index)
     {
-        int start = index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1;
+        int start = text[..index].LastIndexOf('\n') + 1;
         return (start, LineEnd(text, index));
     }
 
-    private static int LineEnd(string text, int from)
+    private static int LineEnd(ReadOnlySpan<char> text, int from)
     {
-        int nl = text.IndexOf('\n', from);
-        return nl < 0 ? text.Length : nl;
+        int nl = text[from..].IndexOf('\n');
+        return nl < 0 ? text.Length : from + nl;
     }
 
     /// <summary>Finds endpoints in one string of code or a binary: every URL, and the string itself when it is an address or <c>address:port</c>.</summary>
@@ -234,8 +241,8 @@ internal static partial class EndpointExtractor
         if (colon >= 0) scheme = scheme[(colon + 1)..]; // jdbc:postgresql
         if (!NetworkSchemes.Contains(scheme)) yield break;
         int authStart = sep + 3;
-        int authEnd = url.IndexOfAny(['/', '?', '#'], authStart);
-        if (authEnd < 0) authEnd = url.Length;
+        int authEnd = url.AsSpan(authStart).IndexOfAny(AuthorityEnd);
+        authEnd = authEnd < 0 ? url.Length : authStart + authEnd;
         var authority = url[authStart..authEnd];
         int at = authority.LastIndexOf('@');
         var hosts = at >= 0 ? authority[(at + 1)..] : authority;
@@ -259,7 +266,7 @@ internal static partial class EndpointExtractor
                 port = c >= 0 ? hostPort[c..] : string.Empty;
             }
             host = host.ToLowerInvariant().TrimEnd('.');
-            if (host.Length == 0 || host.IndexOfAny(['$', '{', '}', '%', '*', '<', '(']) >= 0) continue;
+            if (host.Length == 0 || host.AsSpan().IndexOfAny(TemplateChars) >= 0) continue;
             bool ip = HostClassifier.TryParseIPv4(host, out _) || HostClassifier.TryParseIPv6(host, out _);
             if (!ip)
             {
@@ -274,6 +281,10 @@ internal static partial class EndpointExtractor
             yield return new EndpointCandidate(offset, host, scheme, sanitized, webhook);
         }
     }
+
+    // Static sets: a collection expression passed to IndexOfAny builds a new array on every call.
+    private static readonly System.Buffers.SearchValues<char> AuthorityEnd = System.Buffers.SearchValues.Create("/?#");
+    private static readonly System.Buffers.SearchValues<char> TemplateChars = System.Buffers.SearchValues.Create("${}%*<(");
 
     internal static bool IsWebhookUrl(string host, string pathAndQuery)
     {
@@ -316,12 +327,12 @@ internal static partial class EndpointExtractor
     }
 
     /// <summary>The start of the line holding <paramref name="index"/>, looking back at most 256 characters (minified files have huge lines).</summary>
-    private static int LineStart(string text, int index)
+    private static int LineStart(ReadOnlySpan<char> text, int index)
     {
         if (index == 0) return 0;
         int count = Math.Min(index, 256);
-        int nl = text.LastIndexOf('\n', index - 1, count);
-        return nl >= 0 ? nl + 1 : index - count;
+        int nl = text.Slice(index - count, count).LastIndexOf('\n');
+        return nl >= 0 ? index - count + nl + 1 : index - count;
     }
 
     /// <summary>True when <paramref name="index"/> lies in one of the spans (sorted by start, not overlapping).</summary>
@@ -344,7 +355,7 @@ internal static partial class EndpointExtractor
         return url;
     }
 
-    private static bool BoundaryOk(string text, int index, int length)
+    private static bool BoundaryOk(ReadOnlySpan<char> text, int index, int length)
     {
         if (index > 0 && (char.IsAsciiLetterOrDigit(text[index - 1]) || text[index - 1] is '.' or '_' or '-' or '/' or '@' or ':' or '+' or '=' && index > 1 && text[index - 2] == '.')) return false;
         int end = index + length;
@@ -353,11 +364,11 @@ internal static partial class EndpointExtractor
         return true;
     }
 
-    private static bool IsVersionContext(string text, int index)
+    private static bool IsVersionContext(ReadOnlySpan<char> text, int index)
     {
         int lineStart = LineStart(text, index);
         int from = Math.Max(lineStart, index - 48);
-        var before = text.AsSpan(from, index - from);
+        var before = text[from..index];
         if (before.Length > 0 && before[^1] is 'v' or 'V') return true;
         Span<char> lower = stackalloc char[before.Length];
         before.ToLowerInvariant(lower);
@@ -377,10 +388,10 @@ internal static partial class EndpointExtractor
 
     private static readonly string[] VersionWords = ["version", "ver ", "ver=", "ver:", "v.", "release", "build", "oid", "revision", "firmware", "driver", "product", "copyright", "sdk", "runtime", "package"];
 
-    private static bool IsCommentOrIdentifier(string text, int index)
+    private static bool IsCommentOrIdentifier(ReadOnlySpan<char> text, int index)
     {
         int lineStart = LineStart(text, index);
-        var line = text.AsSpan(lineStart, index - lineStart);
+        var line = text[lineStart..index];
         var trimmed = line.TrimStart();
         if (trimmed.StartsWith("#") || trimmed.StartsWith("//") || trimmed.StartsWith(";") || trimmed.StartsWith("--") || trimmed.StartsWith("* ") || trimmed.StartsWith("/*")
             || trimmed.StartsWith("<!--") || trimmed.StartsWith("REM ", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("::")) return true;
@@ -390,7 +401,7 @@ internal static partial class EndpointExtractor
         foreach (var ctx in IdentifierContexts)
             if (lower.Contains(ctx, StringComparison.Ordinal)) return true;
         int end = Math.Min(text.Length, index + 120);
-        var after = text.AsSpan(index, end - index);
+        var after = text[index..end];
         int sep = after.IndexOf("://");
         if (sep >= 0 && sep < 24)
         {
@@ -403,10 +414,10 @@ internal static partial class EndpointExtractor
         return false;
     }
 
-    private static bool WebhookKeyBefore(string text, int index)
+    private static bool WebhookKeyBefore(ReadOnlySpan<char> text, int index)
     {
         int lineStart = LineStart(text, index);
-        var before = text.AsSpan(lineStart, index - lineStart);
+        var before = text[lineStart..index];
         return before.Contains("webhook", StringComparison.OrdinalIgnoreCase);
     }
 

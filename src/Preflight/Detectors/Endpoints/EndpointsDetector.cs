@@ -62,7 +62,7 @@ public sealed class EndpointsDetector : IDetector
             case ContentKind.Text:
             {
                 var lines = context.Content.Lines;
-                EndpointExtractor.FromText(context.Content.Text, c =>
+                EndpointExtractor.FromText(context.Content.TextSpan, c =>
                 {
                     var (line, col) = lines.Position(c.Offset);
                     Accept(context, c, context.At(line, col), member: null, seen);

@@ -22,8 +22,9 @@ internal static class CredentialScan
         var kind = ContentSniffer.Classify(bytes.AsSpan(0, Math.Min(bytes.Length, ContentSniffer.PrefixLength)), path[(path.LastIndexOf('/') + 1)..]);
         var info = new EntryInfo(path, path[(path.LastIndexOf('/') + 1)..], bytes.Length, kind, 0);
         var detector = new CredentialsDetector();
+        using var content = new EntryContent(path, bytes, kind);
         if (detector.Wants(info))
-            detector.Analyze(new EntryContext(state, info, new EntryContent(path, bytes, kind)));
+            detector.Analyze(new EntryContext(state, info, content));
         inventory = state.Inventory.Build();
         return [.. state.Findings.OrderBy(f => f.Location.Line).ThenBy(f => f.Location.Column)];
     }
