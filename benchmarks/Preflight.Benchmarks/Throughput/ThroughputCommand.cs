@@ -99,10 +99,16 @@ internal static class ThroughputCommand
         {
             self.Refresh();
             var cpuBefore = self.TotalProcessorTime;
+            long allocated = GC.GetTotalAllocatedBytes();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
             notes = await action();
             clock.Stop();
             self.Refresh();
+            // What the managed heap did in this run: allocation volume and collections are what two workers contend on.
+            notes += string.Create(CultureInfo.InvariantCulture,
+                $"{(notes.Length > 0 ? "; " : string.Empty)}allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:0} MiB, GCs {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} (gen0/1/2), pauses {(GC.GetTotalPauseDuration() - pause).TotalSeconds:0.00} s");
             if (clock.Elapsed < best)
             {
                 best = clock.Elapsed;

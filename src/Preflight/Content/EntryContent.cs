@@ -75,7 +75,20 @@ public sealed class EntryContent : IDisposable
     /// The decoded text (without a byte-order mark) as a string; empty when the entry is not text. For a large text
     /// this allocates the string on first use: hot paths read <see cref="TextSpan"/> instead.
     /// </summary>
-    public string Text => Decode() ? _text ??= new string(_chars.AsSpan(0, _charCount)) : _text!;
+    public string Text
+    {
+        get
+        {
+            if (!_decoded && !_disposed)
+            {
+                // Asked for a string first: decode straight into it (the span then reads the string).
+                _decoded = true;
+                var span = Bytes.Span;
+                _text = Encoding is { } encoding ? encoding.GetString(span[TextDecoding.PreambleLength(span)..]) : string.Empty;
+            }
+            return Decode() ? _text ??= new string(_chars.AsSpan(0, _charCount)) : _text!;
+        }
+    }
 
     /// <summary>
     /// The decoded text (without a byte-order mark); empty when the entry is not text. The same characters as

@@ -48,6 +48,11 @@ public class LargeTextTests
         content.Text.Should().Be(text);
         content.Lines.Count.Should().Be(new LineIndex(text).Count);
         content.Lines[2001].ToString().Should().Be("deploy_token: ghp_Q7rK2mZp9Lw4Xv8TbN3cY6dF1gH5jS0aE2uW");
+
+        // Asked for the string first, the content decodes into it and the span reads the same characters.
+        using var stringFirst = new EntryContent("logs/app.log", bytes, ContentKind.Text);
+        stringFirst.Text.Should().Be(text);
+        stringFirst.TextSpan.SequenceEqual(text).Should().BeTrue();
     }
 
     [Test]

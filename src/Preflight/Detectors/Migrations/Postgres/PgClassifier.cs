@@ -7,26 +7,38 @@ namespace Preflight.Detectors.Migrations.Postgres;
 internal sealed class PgClassifier
 {
     private readonly string _text;
-    private readonly PgToken[] _t;
+    private readonly Tokens _t;
     private int _p;
 
     private PgClassifier(string text, PgStatementSpan span)
     {
         _text = text;
-        var list = new List<PgToken>(span.End - span.First);
+        // A bulk INSERT is one statement of many thousand tokens: its copy without comments comes from a pool rather
+        // than a fresh (large-object) array per statement.
+        var array = System.Buffers.ArrayPool<PgToken>.Shared.Rent(Math.Max(1, span.End - span.First));
+        int n = 0;
         for (int i = span.First; i < span.End; i++)
-            if (!span.Tokens[i].IsComment) list.Add(span.Tokens[i]);
-        _t = [.. list];
+            if (!span.Tokens[i].IsComment) array[n++] = span.Tokens[i];
+        _t = new Tokens(array, n);
     }
 
     public static PgStatement Classify(string text, PgStatementSpan span)
     {
-        var c = new PgClassifier(text, span);
         var s = new PgStatement();
         if (span.IsMetaCommand) { s.Kind = PgStatementKind.MetaCommand; s.Verb = "\\"; return s; }
+        var c = new PgClassifier(text, span);
         try { c.Run(s); }
         catch (IndexOutOfRangeException) { /* a truncated statement: keep what was learnt */ }
+        finally { System.Buffers.ArrayPool<PgToken>.Shared.Return(c._t.Array); }
         return s;
+    }
+
+    /// <summary>A statement's tokens in a pooled array: reading past the last one throws, as reading past an exact array did.</summary>
+    private readonly struct Tokens(PgToken[] array, int length)
+    {
+        public PgToken[] Array => array;
+        public int Length => length;
+        public PgToken this[int i] => (uint)i < (uint)length ? array[i] : throw new IndexOutOfRangeException();
     }
 
     // ---- cursor helpers -------------------------------------------------------------------------------

@@ -48,7 +48,9 @@ internal static class PgLexer
 {
     public static List<PgToken> Tokenize(string text)
     {
-        var tokens = new List<PgToken>(Math.Max(16, text.Length / 6));
+        // Bulk INSERTs ("(1,'a',2),") hold a token for every three or four characters; a smaller first guess made
+        // the list grow and copy itself several times on the large files.
+        var tokens = new List<PgToken>(Math.Max(16, text.Length / 3));
         int i = 0, n = text.Length;
         while (i < n)
         {

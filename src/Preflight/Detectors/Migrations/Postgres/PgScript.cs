@@ -51,8 +51,9 @@ internal sealed partial record PgScript(IReadOnlyList<PgScriptStatement> Stateme
                     }
                 }
             }
-            int firstLineEnd = text.IndexOfAny(['\r', '\n'], span.StartOffset, span.EndOffset - span.StartOffset);
-            var evidence = text.AsSpan(span.StartOffset, (firstLineEnd < 0 ? span.EndOffset : firstLineEnd) - span.StartOffset).Trim();
+            var statementText = text.AsSpan(span.StartOffset, span.EndOffset - span.StartOffset);
+            int firstLineEnd = statementText.IndexOfAny('\r', '\n');
+            var evidence = (firstLineEnd < 0 ? statementText : statementText[..firstLineEnd]).Trim();
             if (evidence.Length > 160) evidence = evidence[..160];
             result.Add(new PgScriptStatement(statement, line, column, evidence.ToString(),
                 suppressions ?? Empty, bad ?? [], changeset));
