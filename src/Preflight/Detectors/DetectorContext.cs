@@ -155,13 +155,13 @@ internal sealed class ScanState(ScanOptions options, CancellationToken cancellat
     public ScanOptions Options { get; } = options;
     public DateTimeOffset EvaluationTime { get; } = options.EvaluationTime;
     public CancellationToken CancellationToken { get; } = cancellationToken;
-    public ConcurrentBag<Finding> Findings { get; } = [];
+    public FindingSet Findings { get; } = new();
     public ConcurrentBag<ScanDiagnostic> Diagnostics { get; } = [];
     public InventoryBuilder Inventory { get; } = new();
     public Inventory? Baseline { get; init; }
     public IReadOnlySet<string>? InstalledUnits { get; init; }
     public bool IsBaseline { get; init; }
-    public ConcurrentBag<Finding> CarriedFindings { get; } = [];
+    public FindingSet CarriedFindings { get; } = new();
     public ConcurrentDictionary<string, object> Kept { get; } = new(StringComparer.Ordinal);
     public IReadOnlyDictionary<string, object>? BaselineKept { get; init; }
 

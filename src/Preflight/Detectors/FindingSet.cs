@@ -1,0 +1,96 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Globalization;
+using Preflight.Findings;
+
+namespace Preflight.Detectors;
+
+/// <summary>
+/// The findings of a scan, one per fingerprint. The fingerprint hashes the rule, the path and what the detector says
+/// distinguishes the finding there, so two reports with the same fingerprint are the same problem in the same file at
+/// another line: a script that restarts a missing unit in forty places, a secret pasted twice. They become one
+/// finding whose properties count the occurrences (<c>occurrences</c>) and list their lines (<c>lines</c>, at most
+/// <see cref="MaxListedLines"/>). Suppressions and <c>--since</c> match fingerprints, so they see no difference; the
+/// report's size, and the memory it takes, grow with the problems rather than with their repetitions.
+/// </summary>
+internal sealed class FindingSet : IReadOnlyCollection<Finding>
+{
+    /// <summary>How many lines of a repeated finding the <c>lines</c> property lists (the smallest ones).</summary>
+    public const int MaxListedLines = 50;
+
+    private readonly ConcurrentDictionary<string, Entry> _byFingerprint = new(StringComparer.Ordinal);
+
+    /// <summary>Adds a finding, or counts it as another occurrence of the finding with its fingerprint.</summary>
+    public void Add(Finding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        var entry = _byFingerprint.GetOrAdd(finding.Fingerprint, static (_, f) => new Entry(f), finding);
+        if (!ReferenceEquals(entry.Origin, finding)) entry.Merge(finding);
+    }
+
+    /// <summary>Number of distinct findings.</summary>
+    public int Count => _byFingerprint.Count;
+
+    /// <inheritdoc />
+    public IEnumerator<Finding> GetEnumerator()
+    {
+        foreach (var entry in _byFingerprint.Values) yield return entry.Result();
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private sealed class Entry(Finding origin)
+    {
+        private readonly Lock _gate = new();
+        private Finding _primary = origin;
+        private int _count = 1;
+        private List<int>? _lines;
+
+        public Finding Origin { get; } = origin;
+
+        public void Merge(Finding other)
+        {
+            lock (_gate)
+            {
+                if (_count == 1) AddLine(_primary.Location.Line);
+                _count++;
+                AddLine(other.Location.Line);
+                // The finding shown is the most severe occurrence, then the first in the file.
+                if (other.Severity > _primary.Severity || other.Severity == _primary.Severity && Before(other.Location, _primary.Location))
+                    _primary = other;
+            }
+        }
+
+        private void AddLine(int? line)
+        {
+            if (line is not { } l) return;
+            _lines ??= [];
+            int at = _lines.BinarySearch(l);
+            if (at >= 0) return;
+            at = ~at;
+            if (at >= MaxListedLines) return;
+            _lines.Insert(at, l);
+            if (_lines.Count > MaxListedLines) _lines.RemoveAt(_lines.Count - 1);
+        }
+
+        private static bool Before(Location a, Location b)
+        {
+            int c = Nullable.Compare(a.Line, b.Line);
+            return c < 0 || c == 0 && Nullable.Compare(a.Column, b.Column) < 0;
+        }
+
+        public Finding Result()
+        {
+            lock (_gate)
+            {
+                if (_count == 1) return _primary;
+                var properties = new Dictionary<string, string>(_primary.Properties)
+                {
+                    ["occurrences"] = _count.ToString(CultureInfo.InvariantCulture),
+                };
+                if (_lines is { Count: > 0 }) properties["lines"] = string.Join(", ", _lines);
+                return _primary with { Properties = properties };
+            }
+        }
+    }
+}

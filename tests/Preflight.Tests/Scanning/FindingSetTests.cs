@@ -1,0 +1,83 @@
+using FluentAssertions;
+using NUnit.Framework;
+using Preflight.Configuration;
+using Preflight.Detectors;
+using Preflight.Findings;
+
+namespace Preflight.Tests.Scanning;
+
+/// <summary>Repeated reports of one problem (same fingerprint: rule, path, identity) become one finding with its occurrences.</summary>
+public class FindingSetTests
+{
+    private static Finding At(string path, int line, string identity = "unit-a", Severity severity = Severity.Medium, string message = "m") =>
+        new("PF403", "dangling-unit-reference", "service-units", severity, message, new Location(path, line, 3), null,
+            Fingerprint.Compute("PF403", path, identity), new Dictionary<string, string> { ["unit"] = identity });
+
+    [Test]
+    public void Repeats_in_one_file_become_one_finding_at_the_first_line_with_their_count_and_lines()
+    {
+        var set = new FindingSet();
+        set.Add(At("bin/a.sh", 16));
+        set.Add(At("bin/a.sh", 7));
+        set.Add(At("bin/a.sh", 25));
+
+        var only = set.Should().ContainSingle().Subject;
+        only.Location.Line.Should().Be(7);
+        only.Properties.Should().Contain(new Dictionary<string, string> { ["unit"] = "unit-a", ["occurrences"] = "3", ["lines"] = "7, 16, 25" });
+    }
+
+    [Test]
+    public void The_same_problem_in_another_file_or_another_problem_in_the_file_stays_a_finding_of_its_own()
+    {
+        var set = new FindingSet();
+        set.Add(At("bin/a.sh", 7));
+        set.Add(At("bin/b.sh", 7));
+        set.Add(At("bin/a.sh", 9, identity: "unit-b"));
+
+        set.Should().HaveCount(3).And.OnlyContain(f => !f.Properties.ContainsKey("occurrences"));
+    }
+
+    [Test]
+    public void The_most_severe_occurrence_is_the_one_shown()
+    {
+        var set = new FindingSet();
+        set.Add(At("bin/a.sh", 3, severity: Severity.Low, message: "low"));
+        set.Add(At("bin/a.sh", 40, severity: Severity.High, message: "high"));
+
+        var only = set.Should().ContainSingle().Subject;
+        (only.Severity, only.Message, only.Location.Line).Should().Be((Severity.High, "high", 40));
+        only.Properties["lines"].Should().Be("3, 40");
+    }
+
+    [Test]
+    public void At_most_fifty_lines_are_listed_the_smallest_and_the_count_is_exact()
+    {
+        var set = new FindingSet();
+        foreach (var line in Enumerable.Range(1, 120).Reverse()) set.Add(At("bin/a.sh", line));
+
+        var only = set.Should().ContainSingle().Subject;
+        only.Properties["occurrences"].Should().Be("120");
+        only.Properties["lines"].Should().Be(string.Join(", ", Enumerable.Range(1, FindingSet.MaxListedLines)));
+    }
+
+    [Test]
+    public async Task A_script_restarting_a_missing_unit_on_three_lines_reports_it_once()
+    {
+        var dir = Directory.CreateTempSubdirectory("pf-repeat-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "bin"));
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "bin", "upgrade.sh"),
+                "#!/bin/sh\nsystemctl restart acme-gone.service\necho step\nsystemctl restart acme-gone.service\nsystemctl restart acme-gone.service\n");
+            var report = await PreflightScanner.ScanAsync(dir.FullName, ScanOptions.Default with { AsOf = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero) });
+
+            var dangling = report.Findings.Where(f => f.RuleId == "PF403").Should().ContainSingle().Subject;
+            dangling.Location.Should().Be(new Location("bin/upgrade.sh", 2, 19));
+            dangling.Properties.Should().Contain("occurrences", "3").And.Contain("lines", "2, 4, 5");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
