@@ -113,7 +113,7 @@ public sealed class EntryContent : IDisposable
             else if (encoding.GetMaxCharCount(span.Length) <= PooledTextThreshold) _text = encoding.GetString(span);
             else
             {
-                _chars = TextBufferPool.Rent(encoding.GetMaxCharCount(span.Length));
+                _chars = BoundedArrayPool<char>.Text.Rent(encoding.GetMaxCharCount(span.Length));
                 _charCount = encoding.GetChars(span, _chars);
             }
         }
@@ -133,7 +133,7 @@ public sealed class EntryContent : IDisposable
         if (_chars is { } chars)
         {
             _chars = null;
-            TextBufferPool.Return(chars);
+            BoundedArrayPool<char>.Text.Return(chars);
         }
     }
 

@@ -12,7 +12,7 @@ public sealed class PackageEntry : IDisposable
     private byte[]? _buffer;
     private readonly int _length;
 
-    /// <summary>Creates an entry over a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the entry returns it on dispose.</summary>
+    /// <summary>Creates an entry over a pooled buffer; the entry gives it to the reader's pools on dispose (an array from <see cref="ArrayPool{T}.Shared"/> goes back there).</summary>
     /// <param name="path">Location path relative to the package root, <c>!/</c> between nested archives.</param>
     /// <param name="size">Decompressed size in bytes, as actually read.</param>
     /// <param name="depth">0 for entries of the package itself, 1 inside a nested archive, and so on.</param>
@@ -60,6 +60,6 @@ public sealed class PackageEntry : IDisposable
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) EntryBuffers.Return(buffer);
     }
 }

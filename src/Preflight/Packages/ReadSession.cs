@@ -239,7 +239,7 @@ internal sealed class ReadSession : IDisposable
         int window = Math.Max(1, Limits.MaxAnalyzedEntryBytes);
         int headLength = Math.Min(ContentSniffer.PrefixLength, window);
         int initial = (int)Math.Clamp(declaredSize <= 0 ? 64 * 1024 : declaredSize, headLength, window);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(initial);
+        byte[] buffer = EntryBuffers.Rent(initial);
         byte[]? scratch = null;
         int held = 0;
         bool nested = false;
@@ -273,9 +273,9 @@ internal sealed class ReadSession : IDisposable
                             if (held == buffer.Length)
                             {
                                 int grown = (int)Math.Min((long)buffer.Length * 2, window);
-                                var bigger = ArrayPool<byte>.Shared.Rent(grown);
+                                var bigger = EntryBuffers.Rent(grown);
                                 buffer.AsSpan(0, held).CopyTo(bigger);
-                                ArrayPool<byte>.Shared.Return(buffer);
+                                EntryBuffers.Return(buffer);
                                 buffer = bigger;
                             }
                             // Bounded reads: limits are checked after each read, so one read must not be huge.
@@ -319,7 +319,7 @@ internal sealed class ReadSession : IDisposable
         }
         finally
         {
-            if (!handedOver) ArrayPool<byte>.Shared.Return(buffer);
+            if (!handedOver) EntryBuffers.Return(buffer);
             if (scratch is not null) ArrayPool<byte>.Shared.Return(scratch);
         }
     }

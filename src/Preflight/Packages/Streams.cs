@@ -245,9 +245,9 @@ internal sealed class Spool : IDisposable
             long grown = Math.Max(needed, Math.Max(64 * 1024, (_memory?.Length ?? 0) * 2L));
             if (grown <= Array.MaxLength && _session.TryReserveNestedMemory(grown - _reserved))
             {
-                var bigger = ArrayPool<byte>.Shared.Rent((int)grown);
+                var bigger = EntryBuffers.Rent((int)grown);
                 _memory?.AsSpan(0, _length).CopyTo(bigger);
-                if (_memory is not null) ArrayPool<byte>.Shared.Return(_memory);
+                if (_memory is not null) EntryBuffers.Return(_memory);
                 _reserved = grown;
                 _memory = bigger;
                 data.CopyTo(_memory.AsSpan(_length));
@@ -278,7 +278,7 @@ internal sealed class Spool : IDisposable
 
     private void ReturnMemory()
     {
-        if (_memory is not null) ArrayPool<byte>.Shared.Return(_memory);
+        if (_memory is not null) EntryBuffers.Return(_memory);
         _memory = null;
         _length = 0;
         _session.ReleaseNestedMemory(_reserved);

@@ -93,26 +93,45 @@ public class LargeTextTests
     }
 }
 
-public class TextBufferPoolTests
+public class BoundedArrayPoolTests
 {
     [Test]
-    public void The_pool_keeps_at_most_its_configured_number_of_buffers()
+    public void The_pool_keeps_the_largest_buffers_within_its_budget()
     {
-        for (int i = 0; i < TextBufferPool.MaxPooled; i++) TextBufferPool.Rent(1); // empties the pool of other tests' buffers
-        var returned = Enumerable.Range(0, TextBufferPool.MaxPooled + 3).Select(i => new char[64 * 1024 + i]).ToList();
-        foreach (var b in returned) TextBufferPool.Return(b);
+        var pool = new BoundedArrayPool<char>(maxPooledLength: 1 << 20, budgetBytes: 4 * 128 * 1024);
+        var returned = Enumerable.Range(1, 6).Select(i => new char[i * 16 * 1024]).ToList(); // 32 KiB … 192 KiB each
+        foreach (var b in returned) pool.Return(b);
 
-        var rented = Enumerable.Range(0, TextBufferPool.MaxPooled + 3).Select(_ => TextBufferPool.Rent(1024)).ToList();
-        rented.Count(r => returned.Any(b => ReferenceEquals(b, r))).Should().Be(TextBufferPool.MaxPooled, "the largest buffers are kept, up to the limit");
+        pool.PooledBytes.Should().BeLessThanOrEqualTo(pool.BudgetBytes);
+        var rented = Enumerable.Range(0, 6).Select(_ => pool.Rent(1024)).ToList();
+        rented.Where(r => returned.Contains(r)).Select(r => r.Length).Should().BeEquivalentTo([6 * 16 * 1024, 5 * 16 * 1024, 4 * 16 * 1024], "the three largest (192, 160 and 128 KiB) fit the 512 KiB budget together");
         rented.Should().OnlyHaveUniqueItems().And.OnlyContain(r => r.Length >= 1024);
-        foreach (var r in rented) TextBufferPool.Return(r);
+        pool.PooledBytes.Should().Be(0);
     }
 
     [Test]
-    public void A_buffer_above_the_pooled_size_is_not_kept()
+    public void A_buffer_is_reused_once_returned_and_the_smallest_that_fits_is_chosen()
     {
-        var huge = new char[TextBufferPool.MaxPooledLength + 1];
-        TextBufferPool.Return(huge);
-        TextBufferPool.Rent(TextBufferPool.MaxPooledLength + 1).Should().NotBeSameAs(huge);
+        var pool = new BoundedArrayPool<byte>(maxPooledLength: 1 << 20, budgetBytes: 8 << 20);
+        var small = pool.Rent(100_000);
+        var large = pool.Rent(600_000);
+        pool.Return(large);
+        pool.Return(small);
+        pool.Return(small); // twice: kept once
+        pool.PooledBytes.Should().Be(small.Length + large.Length);
+
+        pool.Rent(90_000).Should().BeSameAs(small);
+        pool.Rent(90_000).Should().BeSameAs(large);
+        pool.Rent(90_000).Should().NotBeSameAs(small).And.NotBeSameAs(large);
+    }
+
+    [Test]
+    public void A_buffer_above_the_pooled_length_is_not_kept()
+    {
+        var pool = new BoundedArrayPool<char>(maxPooledLength: 1 << 16, budgetBytes: 1 << 30);
+        var huge = pool.Rent((1 << 16) + 1);
+        pool.Return(huge);
+        pool.PooledBytes.Should().Be(0);
+        pool.Rent((1 << 16) + 1).Should().NotBeSameAs(huge);
     }
 }
