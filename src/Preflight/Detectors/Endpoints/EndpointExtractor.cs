@@ -52,6 +52,7 @@ internal static partial class EndpointExtractor
         // order are the same as from whole-text passes. The text is a span (a large entry's text is never a string); a
         // pattern whose groups are needed runs on a string of the one line it may match.
         var urlSpans = new List<(int Start, int End)>();
+        var parsed = new ParsedUrls();
         for (int pos = 0; pos < text.Length;)
         {
             int hit = text[pos..].IndexOf("://", StringComparison.Ordinal);
@@ -63,8 +64,8 @@ internal static partial class EndpointExtractor
                 urlSpans.Add((index, index + found.Length));
                 if (IsCommentOrIdentifier(text, index)) continue;
                 var raw = TrimTrailing(text.Slice(index, found.Length));
-                foreach (var candidate in ParseUrl(raw.ToString(), index, WebhookKeyBefore(text, index)))
-                    sink(candidate);
+                foreach (var candidate in parsed.Get(raw, WebhookKeyBefore(text, index)))
+                    sink(candidate with { Offset = index });
             }
             pos = lineEnd + 1;
         }
@@ -229,6 +230,28 @@ internal static partial class EndpointExtractor
         if (HostClassifier.TryParseIPv4(hostPart, out _)) sink(new EndpointCandidate(0, hostPart, null, null, false));
         else if ((s.Contains("::", StringComparison.Ordinal) || s.Count(static c => c == ':') == 7) && HostClassifier.TryParseIPv6(s, out _))
             sink(new EndpointCandidate(0, s.ToLowerInvariant(), null, null, false));
+    }
+
+    /// <summary>
+    /// The candidates of each distinct URL of one text, parsed once: a log repeats the same few URLs on thousands of
+    /// lines. Looked up by the URL's characters, so a repeat allocates nothing; at most <see cref="Capacity"/> URLs
+    /// are kept.
+    /// </summary>
+    private sealed class ParsedUrls
+    {
+        private const int Capacity = 4096;
+        private readonly Dictionary<string, EndpointCandidate[]>[] _byWebhookKey = [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
+
+        public EndpointCandidate[] Get(ReadOnlySpan<char> url, bool webhookKey)
+        {
+            var map = _byWebhookKey[webhookKey ? 1 : 0];
+            var lookup = map.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(url, out var known)) return known;
+            var key = url.ToString();
+            var candidates = ParseUrl(key, 0, webhookKey).ToArray();
+            if (map.Count < Capacity) map[key] = candidates;
+            return candidates;
+        }
     }
 
     /// <summary>Splits a URL into one candidate per host (mongodb://a,b,c), credentials removed.</summary>

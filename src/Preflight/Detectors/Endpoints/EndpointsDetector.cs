@@ -62,10 +62,18 @@ public sealed class EndpointsDetector : IDetector
             case ContentKind.Text:
             {
                 var lines = context.Content.Lines;
+                // A log names the same endpoints on thousands of lines: after the first, a repeat only adds its location.
+                var repeats = new Dictionary<(string, string?, string?), Summary>();
                 EndpointExtractor.FromText(context.Content.TextSpan, c =>
                 {
                     var (line, col) = lines.Position(c.Offset);
+                    if (repeats.TryGetValue((c.Host, c.Scheme, c.Url), out var summary))
+                    {
+                        summary.Add(c.Url, context.At(line, col));
+                        return;
+                    }
                     Accept(context, c, context.At(line, col), member: null, seen);
+                    if (repeats.Count < 4096) repeats[(c.Host, c.Scheme, c.Url)] = _endpoints[(c.Host, c.Scheme)];
                 });
                 break;
             }
