@@ -8,6 +8,10 @@ namespace Preflight.Detectors.Credentials;
 /// <param name="line">The whole line (or string) the match sits in, for context checks.</param>
 internal delegate bool SecretValidator(string secret, ReadOnlySpan<char> line);
 
+/// <summary>A necessary condition of a rule's pattern on a line, checked without the regex (false: the pattern cannot match).</summary>
+/// <param name="line">The line (or window) the pattern would run on.</param>
+internal delegate bool LineCondition(ReadOnlySpan<char> line);
+
 /// <summary>A sample a rule must (or must not) recognise: a file path and its text.</summary>
 /// <param name="Path">The entry path the sample is scanned as (file-scoped rules care).</param>
 /// <param name="Text">The text.</param>
@@ -35,6 +39,9 @@ internal sealed class SecretRule
 
     /// <summary>The pattern, built the first time a line holds one of the rule's keywords.</summary>
     public required Lazy<Regex> LazyPattern { get; init; }
+
+    /// <summary>A necessary condition of <see cref="Pattern"/> on the line, cheaper than the regex; null runs the pattern on every line with a keyword.</summary>
+    public LineCondition? MayMatch { get; init; }
 
     /// <summary>A structural check of the captured secret; null accepts every match.</summary>
     public SecretValidator? Validator { get; init; }

@@ -108,6 +108,7 @@ internal sealed class TextScanner
             if (binary && !rule.InBinaries) continue;
             if (rule.PathFilter is { } filter && !filter(path)) continue;
             if (!AnySeen(seen, _keywordIds[i])) continue;
+            if (rule.MayMatch is { } mayMatch && !mayMatch(line)) continue;
             lineText ??= line.ToString();
             for (var m = rule.Pattern.Match(lineText); m.Success; m = m.NextMatch())
                 Accept(rule, m, lineText, start, hits);

@@ -26,10 +26,11 @@ internal static class TypedRules
     private static SecretRule Rule(RuleDescriptor d, string what, string[] keywords, Lazy<Regex> pattern,
         Func<Random, IEnumerable<RuleSample>> pos, Func<Random, IEnumerable<RuleSample>> neg,
         SecretValidator? validator = null, int specificity = 100, Func<string, bool>? path = null, bool inBinaries = true,
-        Func<string, ReadOnlySpan<char>, Severity?>? severity = null) => new()
+        Func<string, ReadOnlySpan<char>, Severity?>? severity = null, LineCondition? mayMatch = null) => new()
         {
             Descriptor = d, What = what, Keywords = keywords, LazyPattern = pattern, Positives = pos, Negatives = neg,
             Validator = validator, Specificity = specificity, PathFilter = path, InBinaries = inBinaries, SeverityFor = severity,
+            MayMatch = mayMatch,
         };
 
     private static bool FileNamed(string path, params string[] names)
@@ -342,7 +343,9 @@ internal static class TypedRules
             r => InContexts("upstream", () => UrlPassword(r)).Select(x => x with { Text = x.Text.Replace(x.Secret!, "https://deploy:" + x.Secret + "@artifacts.acme.internal/repo", StringComparison.Ordinal) }),
             r => Texts("upstream: https://user:password@example.com/", "upstream: https://deploy:${REPO_PASSWORD}@artifacts.acme.internal/", "upstream: https://artifacts.acme.internal/repo", "upstream: git@github.com:acme/repo.git"),
             validator: static (s, _) => !Placeholders.IsPlaceholder(s) && !s.Contains('$', StringComparison.Ordinal),
-            specificity: 50),
+            specificity: 50,
+            // The pattern needs user:password@ after the scheme: no '@' on the line, no match (most logged URLs).
+            mayMatch: static line => line.Contains('@')),
 
         Rule(CredentialRules.ConnectionStringPassword, "connection-string password", ["password", "pwd"],
             P(@"(?:^|[;""'\s])(?<k>Password|Pwd)\s*=\s*(?<s>[^;""'\r\n]{3,128})", ignoreCase: true),
