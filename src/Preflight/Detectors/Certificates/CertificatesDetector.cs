@@ -40,6 +40,9 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     private readonly ConcurrentDictionary<string, DateTime> _stampedAt = new(StringComparer.Ordinal);
     private volatile bool _packageBytesSeen;
 
+    // Decoded certificates and imported public keys, shared by the workers for this scan (one detector instance per scan).
+    private readonly CertificateCache _cache = new();
+
     /// <inheritdoc />
     public string Id => CertificateRules.DetectorId;
 
@@ -86,11 +89,11 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         {
             // The cheap part of the gate: most text holds no PEM block at all.
             if (content.Bytes.Span.IndexOf("-----BEGIN "u8) < 0) return;
-            loaded = CertificateLoader.FromText(content.Text);
+            loaded = CertificateLoader.FromText(content.Text, _cache);
         }
         else
         {
-            loaded = CertificateLoader.FromBinary(content.Bytes.Span, context.Info.Extension);
+            loaded = CertificateLoader.FromBinary(content.Bytes.Span, context.Info.Extension, _cache);
         }
 
         foreach (var (line, message) in loaded.Errors)
@@ -136,7 +139,12 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
 
     private void AddSignatureCertificates(Location location, byte[] pkcs7)
     {
-        foreach (var (certificate, _) in CertificateLoader.FromBinary(pkcs7, ".p7s").Certificates) _certificates.Add((certificate, location));
+        foreach (var (certificate, _) in CertificateLoader.FromBinary(pkcs7, ".p7s", _cache).Certificates) _certificates.Add((certificate, location));
+    }
+
+    private void AddSignatureCertificates(Location location, Org.BouncyCastle.Asn1.Cms.SignedData signed)
+    {
+        foreach (var (certificate, _) in CertificateLoader.FromSignedData(signed, _cache).Certificates) _certificates.Add((certificate, location));
     }
 
     private void RecordSigner(SignerCheck check)
@@ -170,7 +178,9 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
                 context.Report(CertificateRules.Malformed, location, $"Malformed certificate material: the executable's certificate table is unreadable ({image.Problem}).", "authenticode|" + image.Problem);
             return;
         }
-        if (image.Pkcs7 is not null) AddSignatureCertificates(location, image.Pkcs7);
+        // The signature decoded once (when its image digest could be computed) serves both the inventory and the check.
+        if (image.Decoded is { } decoded) AddSignatureCertificates(location, decoded);
+        else if (image.Pkcs7 is not null) AddSignatureCertificates(location, image.Pkcs7);
         if (image.Problem is not null)
         {
             context.Report(image.SignedDigest is not null ? CertificateRules.SignatureUnverifiable : CertificateRules.Malformed, location,
@@ -192,10 +202,10 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         }
         try
         {
-            var (signers, certificates) = Authenticode.Signers(image.Pkcs7!);
+            var (signers, certificates) = image.Decoded is { } signedData ? Authenticode.Signers(signedData) : Authenticode.Signers(image.Pkcs7!);
             foreach (var signer in signers)
             {
-                var check = CmsSigners.Check(signer, certificates, image.SignedContent!);
+                var check = CmsSigners.Check(signer, certificates, image.SignedContent!, _cache);
                 if (check.Signer is { } cert) props["signer"] = ParsedCertificate.Display(cert.SubjectDN);
                 if (check.Verified) { RecordSigner(check); continue; }
                 context.Report(check.Unverifiable ? CertificateRules.SignatureUnverifiable : CertificateRules.SignatureMismatch, location,
@@ -229,6 +239,8 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     public void Complete(DetectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // Every entry has been analysed: the imported keys are released (the decoded certificates live on in _certificates).
+        _cache.Clear();
         DetachedSignatures.Verify(context, _signatures, _sha256ByPath, RecordSigner);
         ChecksumManifests.Verify(context, _manifests, _sha256ByPath, [.. _paths.Keys],
             _signatures.Select(static s => s.TargetPath).ToHashSet(StringComparer.Ordinal));
