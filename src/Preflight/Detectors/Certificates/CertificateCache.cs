@@ -16,13 +16,13 @@ namespace Preflight.Detectors.Certificates;
 /// package beyond a fixed amount.
 /// </para>
 /// </summary>
-internal sealed class CertificateCache
+internal sealed class CertificateCache(int maxCertificates = CertificateCache.DefaultMaxCertificates, int maxPublicKeys = CertificateCache.DefaultMaxPublicKeys)
 {
     /// <summary>How many distinct certificate encodings are remembered.</summary>
-    public const int MaxCertificates = 1024;
+    public const int DefaultMaxCertificates = 1024;
 
     /// <summary>How many distinct public keys are kept imported.</summary>
-    public const int MaxPublicKeys = 256;
+    public const int DefaultMaxPublicKeys = 256;
 
     private readonly ConcurrentDictionary<byte[], Decoded> _certificates = new(ByteArrayContentComparer.Instance);
     private readonly ConcurrentDictionary<byte[], PlatformKey> _keys = new(ByteArrayContentComparer.Instance);
@@ -48,7 +48,7 @@ internal sealed class CertificateCache
             return known.Certificate;
         }
         var parsed = ParsedCertificate.TryParse(der, out error);
-        if (Interlocked.Increment(ref _certificateCount) <= MaxCertificates)
+        if (Interlocked.Increment(ref _certificateCount) <= maxCertificates)
         {
             // A race between two workers on the same bytes keeps the first decoding; both are the same.
             if (!_certificates.TryAdd(der, new Decoded(parsed, error))) Interlocked.Decrement(ref _certificateCount);
@@ -74,7 +74,7 @@ internal sealed class CertificateCache
         else
         {
             key = PlatformKey.Import(spkiDer, rsa);
-            if (Interlocked.Increment(ref _keyCount) <= MaxPublicKeys)
+            if (Interlocked.Increment(ref _keyCount) <= maxPublicKeys)
             {
                 var kept = _keys.GetOrAdd(spkiDer, key);
                 if (!ReferenceEquals(kept, key))
