@@ -171,6 +171,43 @@ public class CertificateCacheTests
     }
 
     [Test]
+    public void Scan_gives_the_same_results_when_workers_share_the_tables_concurrently()
+    {
+        var (root, ica, signer) = Pki(rsa: false);
+        var entries = new List<(string Path, byte[] Bytes)>();
+        for (int i = 0; i < 6; i++)
+        {
+            byte[] signed = AuthenticodeTests.Sign(AuthenticodeTests.CompileLibrary($"Acme.Part{i}"), signer, ica);
+            byte[] bad = WithBadSignatureValue(signed);
+            for (int copy = 0; copy < 3; copy++)
+            {
+                entries.Add(($"bin/{copy}/Acme.Part{i}.dll", signed));
+                entries.Add(($"bad/{copy}/Acme.Part{i}.dll", bad));
+            }
+        }
+        using var dir = new TempDir();
+        string trust = dir.File("roots.pem", Pem(root.Certificate));
+        var sequential = Run(trust, [.. entries]);
+
+        for (int round = 0; round < 5; round++)
+        {
+            var detector = new CertificatesDetector();
+            var state = new ScanState(ScanOptions.Default with { AsOf = AsOf, TrustedRoots = [trust] }, CancellationToken.None);
+            Parallel.ForEach(entries, new ParallelOptions { MaxDegreeOfParallelism = 4 }, entry =>
+            {
+                var info = new EntryInfo(entry.Path, entry.Path[(entry.Path.LastIndexOf('/') + 1)..], entry.Bytes.Length, ContentKind.DotNetAssembly, 0);
+                detector.Analyze(new EntryContext(state, info, new EntryContent(entry.Path, entry.Bytes, ContentKind.DotNetAssembly)));
+            });
+            detector.Complete(new DetectorContext(state));
+
+            state.Findings.OrderBy(static f => f.Location.Path, StringComparer.Ordinal).Should().BeEquivalentTo(sequential.Findings, o => o.WithStrictOrdering());
+            state.Inventory.Build().Certificates.Should().BeEquivalentTo(sequential.Inventory.Certificates, o => o.WithStrictOrdering());
+        }
+        sequential.Findings.Where(f => f.RuleId == "PF616").Should().HaveCount(18, "every copy of every bad signature is reported");
+        sequential.Inventory.Certificates.Should().HaveCount(72);
+    }
+
+    [Test]
     public void Cache_decodes_equal_bytes_once_and_stops_remembering_when_full()
     {
         var (_, ica, signer) = Pki(rsa: false);
