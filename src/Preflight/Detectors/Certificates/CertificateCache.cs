@@ -50,8 +50,9 @@ internal sealed class CertificateCache(int maxCertificates = CertificateCache.De
         var parsed = ParsedCertificate.TryParse(der, out error);
         if (Interlocked.Increment(ref _certificateCount) <= maxCertificates)
         {
-            // A race between two workers on the same bytes keeps the first decoding; both are the same.
-            if (!_certificates.TryAdd(der, new Decoded(parsed, error))) Interlocked.Decrement(ref _certificateCount);
+            // A race between two workers on the same bytes keeps the first decoding; both are the same. The key is a
+            // copy: the caller's array is its own.
+            if (!_certificates.TryAdd([.. der], new Decoded(parsed, error))) Interlocked.Decrement(ref _certificateCount);
         }
         else
         {
@@ -76,7 +77,7 @@ internal sealed class CertificateCache(int maxCertificates = CertificateCache.De
             key = PlatformKey.Import(spkiDer, rsa);
             if (Interlocked.Increment(ref _keyCount) <= maxPublicKeys)
             {
-                var kept = _keys.GetOrAdd(spkiDer, key);
+                var kept = _keys.GetOrAdd([.. spkiDer], key);
                 if (!ReferenceEquals(kept, key))
                 {
                     Interlocked.Decrement(ref _keyCount);

@@ -159,11 +159,6 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         foreach (var (certificate, _) in CertificateLoader.FromBinary(pkcs7, ".p7s", _cache).Certificates) _certificates.Add((certificate, location));
     }
 
-    private void AddSignatureCertificates(Location location, Org.BouncyCastle.Asn1.Cms.SignedData signed)
-    {
-        foreach (var (certificate, _) in CertificateLoader.FromSignedData(signed, _cache).Certificates) _certificates.Add((certificate, location));
-    }
-
     private void RecordSigner(SignerCheck check) => RecordSigner(SignerRecord.Of(check));
 
     private void RecordSigner(SignerRecord record)
