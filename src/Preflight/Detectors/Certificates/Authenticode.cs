@@ -18,6 +18,12 @@ internal sealed record AuthenticodeImage(bool IsPe, bool Signed, string? Problem
     byte[]? SignedDigest, byte[]? ImageDigest, byte[]? SignedContent)
 {
     public static AuthenticodeImage NotPe { get; } = new(false, false, null, null, null, null, null, null);
+
+    /// <summary>
+    /// <see cref="Pkcs7"/> decoded, when the image digest was computed (its decoding is shared by the signature check and
+    /// the certificate inventory instead of being done again by each).
+    /// </summary>
+    public SignedData? Decoded { get; init; }
 }
 
 /// <summary>
@@ -84,9 +90,10 @@ internal static class Authenticode
 
         string digestOid;
         byte[] signedDigest, signedContent;
+        SignedData? signed;
         try
         {
-            var signed = CmsSigners.ReadSignedData(TrimDer(pkcs7));
+            signed = CmsSigners.ReadSignedData(TrimDer(pkcs7));
             if (signed is null || signed.EncapContentInfo.ContentType.Id != SpcIndirectDataOid || signed.EncapContentInfo.Content is null)
                 return new(true, true, "the signature holds no SpcIndirectDataContent", pkcs7, null, null, null, null);
             var indirect = Asn1Sequence.GetInstance(signed.EncapContentInfo.Content);
@@ -107,7 +114,7 @@ internal static class Authenticode
         hash.AppendData(file[(checksum + 4)..certEntry]);
         hash.AppendData(file[(certEntry + 8)..(int)certOffset]);
         hash.AppendData(file[(int)end..]);
-        return new(true, true, null, TrimDer(pkcs7), digestOid, signedDigest, hash.GetHashAndReset(), signedContent);
+        return new(true, true, null, TrimDer(pkcs7), digestOid, signedDigest, hash.GetHashAndReset(), signedContent) { Decoded = signed };
     }
 
     private static AuthenticodeImage Malformed(string problem) => new(true, false, problem, null, null, null, null, null);
@@ -131,9 +138,12 @@ internal static class Authenticode
     }
 
     /// <summary>The SignerInfos and certificates of the image's SignedData.</summary>
-    public static (List<SignerInfo> Signers, List<Org.BouncyCastle.X509.X509Certificate> Certificates) Signers(byte[] pkcs7)
+    public static (List<SignerInfo> Signers, List<Org.BouncyCastle.X509.X509Certificate> Certificates) Signers(byte[] pkcs7) =>
+        Signers(CmsSigners.ReadSignedData(pkcs7)!);
+
+    /// <summary>The SignerInfos and certificates of a SignedData already decoded.</summary>
+    public static (List<SignerInfo> Signers, List<Org.BouncyCastle.X509.X509Certificate> Certificates) Signers(SignedData signed)
     {
-        var signed = CmsSigners.ReadSignedData(pkcs7)!;
         return ([.. signed.SignerInfos.Cast<Asn1Encodable>().Select(SignerInfo.GetInstance)], CmsSigners.Certificates(signed));
     }
 }

@@ -40,7 +40,9 @@ internal sealed class LoadedContainer
 internal static class CertificateLoader
 {
     /// <summary>Loads PEM blocks from text.</summary>
-    public static LoadedContainer FromText(string text)
+    /// <param name="text">The text.</param>
+    /// <param name="cache">The scan's certificate cache, if any: a certificate seen before is not decoded again.</param>
+    public static LoadedContainer FromText(string text, CertificateCache? cache = null)
     {
         var result = new LoadedContainer();
         foreach (var block in PemBlocks.Find(text))
@@ -55,14 +57,14 @@ internal static class CertificateLoader
                 case "CERTIFICATE":
                 case "X509 CERTIFICATE":
                 case "TRUSTED CERTIFICATE":
-                    AddCertificate(result, block.Der, block.Line, trusted: block.Label == "TRUSTED CERTIFICATE");
+                    AddCertificate(result, block.Der, block.Line, trusted: block.Label == "TRUSTED CERTIFICATE", cache);
                     break;
                 case "X509 CRL":
                     AddCrl(result, block.Der, block.Line);
                     break;
                 case "PKCS7":
                 case "CMS":
-                    AddPkcs7(result, block.Der, block.Line);
+                    AddPkcs7(result, block.Der, block.Line, cache);
                     break;
                 case "PRIVATE KEY":
                 case "RSA PRIVATE KEY":
@@ -78,7 +80,10 @@ internal static class CertificateLoader
         label is "CERTIFICATE" or "X509 CERTIFICATE" or "TRUSTED CERTIFICATE" or "X509 CRL" or "PKCS7" or "CMS";
 
     /// <summary>Loads a binary container, deciding its format from its structure (and the JKS magic).</summary>
-    public static LoadedContainer FromBinary(ReadOnlySpan<byte> bytes, string extension)
+    /// <param name="bytes">The container's bytes.</param>
+    /// <param name="extension">The file's extension, for messages.</param>
+    /// <param name="cache">The scan's certificate cache, if any: a certificate seen before is not decoded again.</param>
+    public static LoadedContainer FromBinary(ReadOnlySpan<byte> bytes, string extension, CertificateCache? cache = null)
     {
         var result = new LoadedContainer();
         if (bytes.Length >= 4 && bytes[0] == 0xFE && bytes[1] == 0xED && bytes[2] == 0xFE && bytes[3] == 0xED)
@@ -107,13 +112,13 @@ internal static class CertificateLoader
         {
             bool isCrl = tbs.Count > 0 && (tbs[0] is DerInteger { IntValueExact: 1 } ? tbs.Count >= 4 && tbs[3] is Asn1UtcTime or Asn1GeneralizedTime : tbs.Count >= 3 && tbs[2] is Asn1UtcTime or Asn1GeneralizedTime);
             if (isCrl) AddCrl(result, der, null);
-            else AddCertificate(result, der, null, trusted: false);
+            else AddCertificate(result, der, null, trusted: false, cache);
             return result;
         }
         // ContentInfo: SEQUENCE { OID, [0] content }.
         if (seq.Count >= 1 && seq[0] is DerObjectIdentifier oid)
         {
-            if (oid.Equals(CmsObjectIdentifiers.SignedData)) AddPkcs7(result, der, null);
+            if (oid.Equals(CmsObjectIdentifiers.SignedData)) AddPkcs7(result, der, null, cache);
             else result.Errors.Add((null, $"the {Describe(extension)} holds content of type {oid.Id}, which is not read"));
             return result;
         }
@@ -129,7 +134,7 @@ internal static class CertificateLoader
 
     private static string Describe(string extension) => extension.Length > 0 ? $"{extension} file" : "file";
 
-    private static void AddCertificate(LoadedContainer result, byte[] der, int? line, bool trusted)
+    private static void AddCertificate(LoadedContainer result, byte[] der, int? line, bool trusted, CertificateCache? cache)
     {
         byte[] body = der;
         if (trusted)
@@ -142,7 +147,7 @@ internal static class CertificateLoader
             }
             catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex)) { body = der; }
         }
-        var parsed = ParsedCertificate.TryParse(body, out string? error);
+        var parsed = cache is null ? ParsedCertificate.TryParse(body, out string? error) : cache.Parse(body, out error);
         if (parsed is null) result.Errors.Add((line, error ?? "the certificate could not be decoded"));
         else result.Certificates.Add((parsed, line));
     }
@@ -159,17 +164,42 @@ internal static class CertificateLoader
         }
     }
 
-    private static void AddPkcs7(LoadedContainer result, byte[] der, int? line)
+    private static void AddPkcs7(LoadedContainer result, byte[] der, int? line, CertificateCache? cache)
     {
+        Org.BouncyCastle.Asn1.Cms.SignedData signed;
         try
         {
             var info = Org.BouncyCastle.Asn1.Cms.ContentInfo.GetInstance(Asn1Object.FromByteArray(der));
-            var signed = Org.BouncyCastle.Asn1.Cms.SignedData.GetInstance(info.Content);
+            signed = Org.BouncyCastle.Asn1.Cms.SignedData.GetInstance(info.Content);
+        }
+        catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
+        {
+            result.Errors.Add((line, $"the PKCS#7 structure could not be decoded ({ex.GetType().Name})"));
+            return;
+        }
+        AddSignedData(result, signed, line, cache);
+    }
+
+    /// <summary>
+    /// The certificates and CRLs of a SignedData already decoded (what <see cref="FromBinary"/> yields for its DER),
+    /// so that a signature decoded to be verified is not decoded a second time for its certificates.
+    /// </summary>
+    public static LoadedContainer FromSignedData(Org.BouncyCastle.Asn1.Cms.SignedData signed, CertificateCache? cache = null)
+    {
+        var result = new LoadedContainer();
+        AddSignedData(result, signed, null, cache);
+        return result;
+    }
+
+    private static void AddSignedData(LoadedContainer result, Org.BouncyCastle.Asn1.Cms.SignedData signed, int? line, CertificateCache? cache)
+    {
+        try
+        {
             if (signed.Certificates is { } certs)
             {
                 foreach (var item in certs)
                 {
-                    if (item is Asn1Sequence) AddCertificate(result, item.GetEncoded(Asn1Encodable.Der), line, trusted: false);
+                    if (item is Asn1Sequence) AddCertificate(result, item.GetEncoded(Asn1Encodable.Der), line, trusted: false, cache);
                 }
             }
             if (signed.CRLs is { } crls)

@@ -35,10 +35,29 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     private readonly ConcurrentDictionary<string, byte> _paths = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<ChecksumManifest> _manifests = [];
     private readonly ConcurrentBag<NuGetSignature> _nugetSignatures = [];
-    private readonly ConcurrentBag<(string Path, bool Signed)> _executables = [];
-    private readonly ConcurrentDictionary<string, SignerCheck> _signers = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<(string Path, bool Signed)> _executablePaths = [];
+    private readonly ConcurrentDictionary<string, byte> _signers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTime> _stampedAt = new(StringComparer.Ordinal);
     private volatile bool _packageBytesSeen;
+
+    // Decoded certificates and imported public keys, shared by the workers for this scan (one detector instance per scan).
+    private readonly CertificateCache _cache;
+
+    // What each distinct executable yielded, by the SHA-256 of its bytes (bounded: see ExecutableOutcomes).
+    private readonly ExecutableOutcomes _executables;
+
+    /// <summary>Creates the detector for one scan.</summary>
+    public CertificatesDetector()
+        : this(new CertificateCache(), new ExecutableOutcomes())
+    {
+    }
+
+    /// <summary>Creates the detector with the given per-scan tables (tests use small ones).</summary>
+    internal CertificatesDetector(CertificateCache cache, ExecutableOutcomes executables)
+    {
+        _cache = cache;
+        _executables = executables;
+    }
 
     /// <inheritdoc />
     public string Id => CertificateRules.DetectorId;
@@ -72,11 +91,12 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         var content = context.Content;
         var info = context.Info;
         _paths.TryAdd(info.Path, 0);
+        byte[]? sha256 = null;
         if (content.Bytes.Length == info.Size && info.Size <= MaxHashedSize)
-            _sha256ByPath[info.Path] = System.Security.Cryptography.SHA256.HashData(content.Bytes.Span);
+            _sha256ByPath[info.Path] = sha256 = System.Security.Cryptography.SHA256.HashData(content.Bytes.Span);
         if (ChecksumManifests.IsManifestName(info.FileName) && content.IsText && info.Size <= MaxTextSize)
             _manifests.Add(ChecksumManifests.Parse(context.At(), info.FileName, content.Text));
-        if (Authenticode.LooksLikePe(content.Bytes.Span)) AnalyzeExecutable(context);
+        if (Authenticode.LooksLikePe(content.Bytes.Span)) AnalyzeExecutable(context, sha256);
         if (!IsCertificateCandidate(info)) return;
         if (DetachedSignatures.IsSignatureName(info.Path)
             && DetachedSignatures.TryRead(context.At(), content.Bytes.Span, content.IsText ? content.Text : null) is { } signature)
@@ -86,11 +106,11 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         {
             // The cheap part of the gate: most text holds no PEM block at all.
             if (content.Bytes.Span.IndexOf("-----BEGIN "u8) < 0) return;
-            loaded = CertificateLoader.FromText(content.Text);
+            loaded = CertificateLoader.FromText(content.Text, _cache);
         }
         else
         {
-            loaded = CertificateLoader.FromBinary(content.Bytes.Span, context.Info.Extension);
+            loaded = CertificateLoader.FromBinary(content.Bytes.Span, context.Info.Extension, _cache);
         }
 
         foreach (var (line, message) in loaded.Errors)
@@ -136,69 +156,88 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
 
     private void AddSignatureCertificates(Location location, byte[] pkcs7)
     {
-        foreach (var (certificate, _) in CertificateLoader.FromBinary(pkcs7, ".p7s").Certificates) _certificates.Add((certificate, location));
+        foreach (var (certificate, _) in CertificateLoader.FromBinary(pkcs7, ".p7s", _cache).Certificates) _certificates.Add((certificate, location));
     }
 
-    private void RecordSigner(SignerCheck check)
+    private void RecordSigner(SignerCheck check) => RecordSigner(SignerRecord.Of(check));
+
+    private void RecordSigner(SignerRecord record)
     {
-        if (check.Signer is { } cert)
-            _signers[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(cert.GetEncoded()))] = check;
+        if (record.SignerSha256 is { } signer) _signers[signer] = 0;
         // A verified timestamp vouches for the time of signing: the chain the signature carries is checked then.
-        if (check is { Timestamped: true, SigningTime: { } stamped })
+        if (record.StampedAt is { } stamped)
         {
-            foreach (var c in check.Certificates)
-                _stampedAt[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(c.GetEncoded()))] = stamped;
+            foreach (var sha256 in record.CertificateSha256s) _stampedAt[sha256] = stamped;
         }
     }
 
-    private void AnalyzeExecutable(EntryContext context)
+    private void AnalyzeExecutable(EntryContext context, byte[]? sha256)
     {
-        var bytes = context.Content.Bytes;
+        // A copy of an executable already examined (the same assembly shipped in several folders) yields the same
+        // outcome: it is a function of the file's bytes alone, so it is replayed at the copy's location.
+        if (sha256 is null || !_executables.TryGetValue(sha256, out var outcome))
+        {
+            outcome = ExamineExecutable(context.Content.Bytes.Span, context.Info.Size);
+            if (sha256 is not null && outcome.IsPe) _executables.TryAdd(sha256, outcome);
+        }
+        if (!outcome.IsPe) return;
         var location = context.At();
-        var image = Authenticode.Read(bytes.Span, context.Info.Size);
-        if (!image.IsPe) return;
-        _executables.Add((context.Info.Path, image.Signed));
+        _executablePaths.Add((context.Info.Path, outcome.Signed));
+        foreach (var certificate in outcome.Certificates) _certificates.Add((certificate, location));
+        foreach (var report in outcome.Reports)
+            context.Report(report.Rule, location, report.Message, report.Identity, report.Evidence, properties: report.Properties);
+        foreach (var signer in outcome.Signers) RecordSigner(signer);
+    }
+
+    /// <summary>Reads an executable's Authenticode signature and checks it, without touching the scan's state.</summary>
+    private ExecutableOutcome ExamineExecutable(ReadOnlySpan<byte> bytes, long size)
+    {
+        var image = Authenticode.Read(bytes, size);
+        if (!image.IsPe) return ExecutableOutcome.NotPe;
+        var outcome = new ExecutableOutcome(image.Signed);
         if (image.Problem == Authenticode.Partial)
         {
-            context.Report(CertificateRules.SignatureUnverifiable, location,
+            outcome.Report(CertificateRules.SignatureUnverifiable,
                 "The executable is larger than the analysed window; its Authenticode signature was not verified.", "authenticode|window");
-            return;
+            return outcome;
         }
         if (!image.Signed)
         {
             if (image.Problem is not null)
-                context.Report(CertificateRules.Malformed, location, $"Malformed certificate material: the executable's certificate table is unreadable ({image.Problem}).", "authenticode|" + image.Problem);
-            return;
+                outcome.Report(CertificateRules.Malformed, $"Malformed certificate material: the executable's certificate table is unreadable ({image.Problem}).", "authenticode|" + image.Problem);
+            return outcome;
         }
-        if (image.Pkcs7 is not null) AddSignatureCertificates(location, image.Pkcs7);
+        // The signature decoded once (when its image digest could be computed) serves both the inventory and the check.
+        if (image.Decoded is { } decoded) outcome.Certificates.AddRange(CertificateLoader.FromSignedData(decoded, _cache).Certificates.Select(static c => c.Certificate));
+        else if (image.Pkcs7 is not null) outcome.Certificates.AddRange(CertificateLoader.FromBinary(image.Pkcs7, ".p7s", _cache).Certificates.Select(static c => c.Certificate));
         if (image.Problem is not null)
         {
-            context.Report(image.SignedDigest is not null ? CertificateRules.SignatureUnverifiable : CertificateRules.Malformed, location,
+            outcome.Report(image.SignedDigest is not null ? CertificateRules.SignatureUnverifiable : CertificateRules.Malformed,
                 image.SignedDigest is not null
                     ? $"The executable's Authenticode signature was not verified: {image.Problem}."
                     : $"Malformed certificate material: the executable's Authenticode signature is unreadable ({image.Problem}).",
                 "authenticode|" + image.Problem);
-            return;
+            return outcome;
         }
         var props = new Dictionary<string, string>(StringComparer.Ordinal) { ["digestAlgorithm"] = image.DigestAlgorithm! };
         if (!image.ImageDigest.AsSpan().SequenceEqual(image.SignedDigest))
         {
             props["expected"] = Convert.ToHexStringLower(image.SignedDigest!);
             props["actual"] = Convert.ToHexStringLower(image.ImageDigest!);
-            context.Report(CertificateRules.SignatureMismatch, location,
+            outcome.Report(CertificateRules.SignatureMismatch,
                 "The executable does not match its Authenticode signature: its image hash differs from the signed one, so it was altered after signing.",
-                "authenticode-image-hash", $"signed {props["expected"][..16]}…, found {props["actual"][..16]}…", properties: props);
-            return;
+                "authenticode-image-hash", $"signed {props["expected"][..16]}…, found {props["actual"][..16]}…", props);
+            return outcome;
         }
         try
         {
-            var (signers, certificates) = Authenticode.Signers(image.Pkcs7!);
+            var (signers, certificates) = image.Decoded is { } signedData ? Authenticode.Signers(signedData) : Authenticode.Signers(image.Pkcs7!);
             foreach (var signer in signers)
             {
-                var check = CmsSigners.Check(signer, certificates, image.SignedContent!);
+                var check = CmsSigners.Check(signer, certificates, image.SignedContent!, _cache);
                 if (check.Signer is { } cert) props["signer"] = ParsedCertificate.Display(cert.SubjectDN);
-                if (check.Verified) { RecordSigner(check); continue; }
-                context.Report(check.Unverifiable ? CertificateRules.SignatureUnverifiable : CertificateRules.SignatureMismatch, location,
+                if (check.Verified) { outcome.Signers.Add(SignerRecord.Of(check)); continue; }
+                outcome.Report(check.Unverifiable ? CertificateRules.SignatureUnverifiable : CertificateRules.SignatureMismatch,
                     check.Unverifiable
                         ? $"The executable's Authenticode signature was not verified: {check.Problem}."
                         : $"The executable's Authenticode signature does not verify: {check.Problem}.",
@@ -207,14 +246,15 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         }
         catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
         {
-            context.Report(CertificateRules.Malformed, location,
+            outcome.Report(CertificateRules.Malformed,
                 $"Malformed certificate material: the executable's Authenticode signature could not be decoded ({ex.GetType().Name}).", "authenticode-malformed");
         }
+        return outcome;
     }
 
     private void ReportUnsignedExecutables(DetectorContext context)
     {
-        var executables = _executables.ToList();
+        var executables = _executablePaths.ToList();
         int signed = executables.Count(static e => e.Signed);
         if (signed == 0) return;
         foreach (var (path, _) in executables.Where(static e => !e.Signed).OrderBy(static e => e.Path, StringComparer.Ordinal))
@@ -229,6 +269,8 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     public void Complete(DetectorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // Every entry has been analysed: the imported keys are released (the decoded certificates live on in _certificates).
+        _cache.Clear();
         DetachedSignatures.Verify(context, _signatures, _sha256ByPath, RecordSigner);
         ChecksumManifests.Verify(context, _manifests, _sha256ByPath, [.. _paths.Keys],
             _signatures.Select(static s => s.TargetPath).ToHashSet(StringComparer.Ordinal));
@@ -252,7 +294,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         var unique = distinct.Select(static g => g[0]).ToList();
         foreach (var (certificate, location) in unique)
         {
-            CheckDates(context, certificate, location, time, _signers.GetValueOrDefault(certificate.Sha256),
+            CheckDates(context, certificate, location, time, _signers.ContainsKey(certificate.Sha256),
                 _stampedAt.TryGetValue(certificate.Sha256, out var stampedAt) ? stampedAt : null);
             CheckKey(context, certificate, location);
             CheckSignatureAlgorithm(context, certificate, location);
@@ -344,23 +386,23 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
     /// at the timestamp instead (a signature made while the certificate was valid stays valid). An expired or
     /// not-yet-valid signer of a verified signature is critical.
     /// </summary>
-    private static void CheckDates(DetectorContext context, ParsedCertificate c, Location location, DateTimeOffset time, SignerCheck? signer, DateTime? stampedAt)
+    private static void CheckDates(DetectorContext context, ParsedCertificate c, Location location, DateTimeOffset time, bool signer, DateTime? stampedAt)
     {
         var cert = c.Certificate;
         var now = stampedAt ?? time.UtcDateTime;
         string when = stampedAt is not null ? "the signature's timestamp" : "the evaluation time";
-        Severity? severity = signer is not null ? Severity.Critical : null;
-        (string, string)[] signerProps = signer is null ? [] : [("packageSigner", "true"), ("validatedAt", Iso(now))];
+        Severity? severity = signer ? Severity.Critical : null;
+        (string, string)[] signerProps = !signer ? [] : [("packageSigner", "true"), ("validatedAt", Iso(now))];
         if (now > cert.NotAfter)
         {
             context.Report(CertificateRules.Expired, location,
-                $"{(signer is null ? "Certificate" : "Signing certificate")} '{Name(c)}' expired on {Iso(cert.NotAfter)} ({(int)(now - cert.NotAfter).TotalDays} days before {when}).",
+                $"{(!signer ? "Certificate" : "Signing certificate")} '{Name(c)}' expired on {Iso(cert.NotAfter)} ({(int)(now - cert.NotAfter).TotalDays} days before {when}).",
                 c.Sha256, $"notAfter={Iso(cert.NotAfter)}", severity, properties: Props(c, [("notAfter", Iso(cert.NotAfter)), .. signerProps]));
         }
         else if (now < cert.NotBefore)
         {
             context.Report(CertificateRules.NotYetValid, location,
-                $"{(signer is null ? "Certificate" : "Signing certificate")} '{Name(c)}' is not valid before {Iso(cert.NotBefore)} ({when} is earlier).",
+                $"{(!signer ? "Certificate" : "Signing certificate")} '{Name(c)}' is not valid before {Iso(cert.NotBefore)} ({when} is earlier).",
                 c.Sha256, $"notBefore={Iso(cert.NotBefore)}", severity, properties: Props(c, [("notBefore", Iso(cert.NotBefore)), .. signerProps]));
         }
         else if (stampedAt is not null)

@@ -84,22 +84,23 @@ internal static class CmsSigners
     /// Checks one signer over content whose digest input is <paramref name="content"/> (for Authenticode: the
     /// contents octets of SpcIndirectDataContent, without its tag and length).
     /// </summary>
-    public static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, byte[] content) =>
-        Check(signer, certificates, hash => Hash(hash, content), content);
+    public static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, byte[] content, CertificateCache? cache = null) =>
+        Check(signer, certificates, hash => Hash(hash, content), content, countersignatures: true, cache);
 
     /// <summary>Checks one signer over content known only by its digest (a detached signature over a large file).</summary>
     /// <param name="signer">The SignerInfo.</param>
     /// <param name="certificates">The SignedData's certificates.</param>
     /// <param name="digestOf">Computes the content's digest with the signer's digest algorithm.</param>
     /// <param name="content">The content itself, needed only when the signer has no signed attributes.</param>
-    public static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, Func<HashAlgorithmName, byte[]> digestOf, byte[]? content) =>
-        Check(signer, certificates, digestOf, content, countersignatures: true);
+    /// <param name="cache">The scan's cache of imported public keys, if any.</param>
+    public static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, Func<HashAlgorithmName, byte[]> digestOf, byte[]? content, CertificateCache? cache = null) =>
+        Check(signer, certificates, digestOf, content, countersignatures: true, cache);
 
-    private static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, Func<HashAlgorithmName, byte[]> digestOf, byte[]? content, bool countersignatures)
+    private static SignerCheck Check(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, Func<HashAlgorithmName, byte[]> digestOf, byte[]? content, bool countersignatures, CertificateCache? cache)
     {
         var cert = FindSigner(signer.SignerID, certificates);
         var countersigners = countersignatures ? Countersigners(signer, certificates) : [];
-        var (time, timestamped) = SigningTime(signer, certificates, countersignatures);
+        var (time, timestamped) = SigningTime(signer, certificates, countersignatures, cache);
         SignerCheck Result(bool ok, string? problem, bool unverifiable = false) =>
             new(cert, ok, problem, unverifiable, time, timestamped, countersigners, certificates);
 
@@ -125,7 +126,7 @@ internal static class CmsSigners
         {
             return Result(false, "the signature has no signed attributes over a large file; it is not checked", unverifiable: true);
         }
-        if (!VerifyRaw(hashName, cert, signedBytes, signer.Signature.GetOctets(), out string? unsupported))
+        if (!VerifyRaw(hashName, cert, signedBytes, signer.Signature.GetOctets(), cache, out string? unsupported))
         {
             return unsupported is not null
                 ? Result(false, unsupported, unverifiable: true)
@@ -134,7 +135,7 @@ internal static class CmsSigners
         return Result(true, null);
     }
 
-    private static bool VerifyRaw(HashAlgorithmName hash, BcCertificate cert, byte[] data, byte[] signature, out string? unsupported)
+    private static bool VerifyRaw(HashAlgorithmName hash, BcCertificate cert, byte[] data, byte[] signature, CertificateCache? cache, out string? unsupported)
     {
         unsupported = null;
         // The platform's RSA and ECDSA first: BouncyCastle's RsaKeyParameters runs a probabilistic primality test on
@@ -142,7 +143,7 @@ internal static class CmsSigners
         // signed assemblies spend most of its scan time proving that Microsoft's keys are composite.
         try
         {
-            if (SignatureVerifier.TryVerifyWithPlatform(hash, cert.CertificateStructure.SubjectPublicKeyInfo, data, signature) is { } verified)
+            if (SignatureVerifier.TryVerifyWithPlatform(hash, cert.CertificateStructure.SubjectPublicKeyInfo, data, signature, cache) is { } verified)
                 return verified;
         }
         catch (Exception ex) when (ParsedCertificate.IsParseFailure(ex))
@@ -229,7 +230,7 @@ internal static class CmsSigners
     private static bool IsTimestampAuthority(BcCertificate certificate) =>
         certificate.GetExtendedKeyUsage()?.Any(static o => o.Id == "1.3.6.1.5.5.7.3.8") == true;
 
-    private static (DateTime? Time, bool Timestamped) SigningTime(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, bool countersignatures)
+    private static (DateTime? Time, bool Timestamped) SigningTime(SignerInfo signer, IReadOnlyList<BcCertificate> certificates, bool countersignatures, CertificateCache? cache)
     {
         // Tokens and countersignatures are looked at one level deep only (hostile input could nest them without end).
         if (!countersignatures) return (SignedSigningTime(signer), false);
@@ -250,7 +251,7 @@ internal static class CmsSigners
                     && Hash(hash, signer.Signature.GetOctets()).AsSpan().SequenceEqual(info.GetMessageImprintDigest())
                     && tokenSigned.SignerInfos.Count == 1)
                 {
-                    var check = Check(SignerInfo.GetInstance(tokenSigned.SignerInfos[0]), tokenCertificates, h => Hash(h, tstInfo), tstInfo, countersignatures: false);
+                    var check = Check(SignerInfo.GetInstance(tokenSigned.SignerInfos[0]), tokenCertificates, h => Hash(h, tstInfo), tstInfo, countersignatures: false, cache);
                     if (check is { Verified: true, Signer: { } tsa } && IsTimestampAuthority(tsa) && tsa.IsValid(info.GenTime))
                         return (info.GenTime, true);
                 }
@@ -270,7 +271,7 @@ internal static class CmsSigners
                 try
                 {
                     var counter = SignerInfo.GetInstance(value);
-                    var check = Check(counter, certificates, hash => Hash(hash, signatureValue), signatureValue, countersignatures: false);
+                    var check = Check(counter, certificates, hash => Hash(hash, signatureValue), signatureValue, countersignatures: false, cache);
                     if (check is { Verified: true, SigningTime: { } counterTime, Signer: { } tsa } && IsTimestampAuthority(tsa) && tsa.IsValid(counterTime))
                         return (counterTime, true);
                 }

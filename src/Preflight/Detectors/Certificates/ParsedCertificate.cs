@@ -14,6 +14,7 @@ namespace Preflight.Detectors.Certificates;
 /// </summary>
 internal sealed class ParsedCertificate
 {
+    private readonly Lock _publicKeyLock = new();
     private AsymmetricKeyParameter? _publicKey;
     private bool _publicKeyDone;
 
@@ -99,13 +100,17 @@ internal sealed class ParsedCertificate
     {
         get
         {
-            if (!_publicKeyDone)
+            // Locked: one instance is shared by every entry (and worker) that carries the same certificate.
+            lock (_publicKeyLock)
             {
-                _publicKeyDone = true;
-                try { _publicKey = Certificate.GetPublicKey(); }
-                catch (Exception ex) when (IsParseFailure(ex)) { _publicKey = null; }
+                if (!_publicKeyDone)
+                {
+                    try { _publicKey = Certificate.GetPublicKey(); }
+                    catch (Exception ex) when (IsParseFailure(ex)) { _publicKey = null; }
+                    _publicKeyDone = true;
+                }
+                return _publicKey;
             }
-            return _publicKey;
         }
     }
 

@@ -53,14 +53,15 @@ internal static class SignatureVerifier
     /// Verifies a signature made with <paramref name="hash"/> and the key in <paramref name="spki"/> (RSA PKCS#1 v1.5,
     /// or ECDSA on a NIST curve) with the platform's primitives; null when the key is of another kind or curve, so
     /// that the caller falls back to BouncyCastle. This is the CMS signer path: the digest algorithm comes from the
-    /// SignerInfo, the key from the signer's certificate.
+    /// SignerInfo, the key from the signer's certificate. With a <paramref name="cache"/>, the key is imported once per scan.
     /// </summary>
-    public static bool? TryVerifyWithPlatform(HashAlgorithmName hash, SubjectPublicKeyInfo spki, byte[] data, byte[] signature)
+    public static bool? TryVerifyWithPlatform(HashAlgorithmName hash, SubjectPublicKeyInfo spki, byte[] data, byte[] signature, CertificateCache? cache = null)
     {
         string keyOid = spki.Algorithm.Algorithm.Id;
         bool nistCurve = keyOid == EcPublicKey && spki.Algorithm.Parameters is DerObjectIdentifier curve
             && curve.Id is "1.2.840.10045.3.1.7" or "1.3.132.0.34" or "1.3.132.0.35";
         if (keyOid != RsaEncryption && !nistCurve) return null;
+        if (cache is not null) return cache.VerifyWithPlatform(spki.GetEncoded(Asn1Encodable.Der), keyOid == RsaEncryption, hash, data, signature);
         try
         {
             byte[] der = spki.GetEncoded(Asn1Encodable.Der);
