@@ -116,10 +116,11 @@ public sealed class CredentialsDetector : IDetector
         }
         var path = context.Info.Path;
         var hits = new List<SecretHit>();
-        foreach (var s in AssemblyStrings.Read(module))
+        var found = new List<SecretHit>();
+        foreach (var s in AssemblyStrings.Read(module, ModuleIndex.For(context.Content)))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var found = new List<SecretHit>();
+            found.Clear();
             _scanner.Scan(s.Value, path, generic: false, binary: true, found);
             BlockAnalyzers.Scan(s.Value, found);
             if (s.AssignedTo is { } name && GenericAssignments.IsCredentialName(name) && GenericAssignments.IsPlausibleSecret(s.Value))
@@ -140,7 +141,7 @@ public sealed class CredentialsDetector : IDetector
             }
             if (TextDecoding.Detect(data) is not { } encoding) continue;
             var text = encoding.GetString(data.AsSpan(TextDecoding.PreambleLength(data)));
-            var found = new List<SecretHit>();
+            found.Clear();
             var resourcePath = path + "!/" + resource.Name;
             _scanner.Scan(text, resourcePath, generic: true, binary: false, found);
             BlockAnalyzers.Scan(text, found);
