@@ -1030,7 +1030,36 @@ internal static class MetadataPrecheck
 
         // ---- the index: which members have attributes or constants, which method bodies hold a string
 
-        public ModuleIndex Index()
+        private bool DefinitionsSound()
+        {
+            try
+            {
+                for (uint r = 1; r <= _rows[Field]; r++)
+                {
+                    var c = SignatureCursor(Cell(Field, r, 2), "Field", r);
+                    if (c.Byte() != 0x06 || !SoundType(ref c, 0)) return false; // Cecil: NotSupportedException, or the type's own
+                }
+                for (uint r = 1; r <= _rows[MethodDef]; r++)
+                {
+                    var c = SignatureCursor(Cell(MethodDef, r, 4), "MethodDef", r);
+                    if (!SoundMethodSignature(ref c, 0)) return false;
+                }
+                for (uint r = 1; r <= _rows[Property]; r++)
+                {
+                    var c = SignatureCursor(Cell(Property, r, 2), "Property", r);
+                    if ((c.Byte() & 0x08) == 0) return false; // Cecil: NotSupportedException
+                    c.Compressed();
+                    if (!SoundType(ref c, 0)) return false;
+                }
+                return true;
+            }
+            catch (MalformedException)
+            {
+                return false;
+            }
+        }
+
+        public ModuleIndex? Index()
         {
             ReadPe();
             CheckTables();
@@ -1038,8 +1067,15 @@ internal static class MetadataPrecheck
             _methodSpecSound = new byte[_rows[MethodSpec] + 1];
             _typeSpecSound = new byte[_rows[TypeSpec] + 1];
             _callSiteSound = new byte[_rows[StandAloneSig] + 1];
-            return new ModuleIndex(AttributeParents(), ConstantParents(), BodyFacts(),
-                _hasStrings ? _data.AsMemory(_strings.Offset, _strings.Size) : ReadOnlyMemory<byte>.Empty);
+            // A body's operands make Cecil read the members of the types they name, as the walks do anyway; but it would
+            // do so earlier, and a walk that fails part-way keeps what it found before failing. So the index is only
+            // used when every definition's signature reads soundly: then no skipped body moves a failure.
+            if (!DefinitionsSound()) return null;
+            var strings = new List<uint>();
+            var bodies = BodyFacts(strings, out var firstString);
+            return new ModuleIndex(AttributeParents(), ConstantParents(), bodies, firstString, [.. strings],
+                _hasStrings ? _data.AsMemory(_strings.Offset, _strings.Size) : ReadOnlyMemory<byte>.Empty,
+                _hasUserStrings ? _data.AsMemory(_userStrings.Offset, _userStrings.Size) : null);
         }
 
         /// <summary>The owner token of every CustomAttribute row, decoded as Cecil decodes the HasCustomAttribute column.</summary>
@@ -1076,17 +1112,24 @@ internal static class MetadataPrecheck
         }
 
         /// <summary>Per MethodDef row: <see cref="ModuleIndex.HoldsString"/> and <see cref="ModuleIndex.Irregular"/>.</summary>
-        private byte[] BodyFacts()
+        /// <remarks>
+        /// The #US index of every <c>ldstr</c> goes to <paramref name="strings"/>, those of row r from
+        /// <c>firstString[r]</c> to <c>firstString[r + 1]</c>.
+        /// </remarks>
+        private byte[] BodyFacts(List<uint> strings, out int[] firstString)
         {
             var facts = new byte[_rows[MethodDef] + 1];
+            firstString = new int[_rows[MethodDef] + 2];
             var starts = new BitSet();
             for (uint r = 1; r <= _rows[MethodDef]; r++)
             {
+                firstString[r] = strings.Count;
                 uint rva = Cell(MethodDef, r, 0);
                 uint impl = Cell(MethodDef, r, 1), flags = Cell(MethodDef, r, 2);
                 if (rva == 0 || (flags & 0x2400) != 0 || (impl & 0x1007) != 0) continue; // Cecil reads no body: nothing to skip
-                facts[r] = Body(rva, starts);
+                facts[r] = Body(rva, starts, strings);
             }
+            firstString[^1] = strings.Count;
             return facts;
         }
 
@@ -1098,7 +1141,7 @@ internal static class MetadataPrecheck
         /// row past its table, a local signature that is no local signature, a handler whose try or handler offset is
         /// no instruction's start, a catch type that is no type.
         /// </summary>
-        private byte Body(uint rva, BitSet starts)
+        private byte Body(uint rva, BitSet starts, List<uint> strings)
         {
             const byte Irregular = ModuleIndex.Irregular;
             long at;
@@ -1166,7 +1209,11 @@ internal static class MetadataPrecheck
                 if (kind >= Operand.String)
                 {
                     uint token = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c));
-                    if (kind == Operand.String) facts |= ModuleIndex.HoldsString;
+                    if (kind == Operand.String)
+                    {
+                        facts |= ModuleIndex.HoldsString;
+                        strings.Add(token & 0xFFFFFF); // Cecil reads the string at the token's row number, whatever its table
+                    }
                     else if (!TokenFits(kind, token)) return Irregular;
                 }
                 c += size;

@@ -31,13 +31,20 @@ internal sealed class ModuleIndex
     private readonly HashSet<uint>? _constantParents;
     private readonly byte[] _bodies;
     private readonly ReadOnlyMemory<byte> _strings;
+    private readonly int[] _firstString;
+    private readonly uint[] _loads;
+    private readonly ReadOnlyMemory<byte>? _userStrings;
 
-    internal ModuleIndex(HashSet<uint> attributeParents, HashSet<uint>? constantParents, byte[] bodies, ReadOnlyMemory<byte> strings)
+    internal ModuleIndex(HashSet<uint> attributeParents, HashSet<uint>? constantParents, byte[] bodies, int[] firstString, uint[] loads,
+        ReadOnlyMemory<byte> strings, ReadOnlyMemory<byte>? userStrings)
     {
         _attributeParents = attributeParents;
         _constantParents = constantParents;
         _bodies = bodies;
+        _firstString = firstString;
+        _loads = loads;
         _strings = strings;
+        _userStrings = userStrings;
     }
 
     /// <summary>
@@ -74,6 +81,41 @@ internal sealed class ModuleIndex
     /// body at all); true when it holds a string or only Cecil may read it.
     /// </summary>
     public bool MayHoldString(MethodDefinition method) => Facts(method) != 0;
+
+    /// <summary>
+    /// False when Cecil would read this method's body without throwing and every string it loads (<c>ldstr</c>) is one
+    /// <paramref name="matters"/> rejects, so that a walk looking only at those strings would find nothing in it. The
+    /// strings are read from the #US heap as Cecil reads them (a compressed length, its even part as UTF-16 code units);
+    /// one Cecil might read otherwise (a four-byte length, a length past the heap) means the body must be read.
+    /// </summary>
+    public bool MayYield(MethodDefinition method, Func<string, bool> matters)
+    {
+        ArgumentNullException.ThrowIfNull(matters);
+        byte facts = Facts(method);
+        if ((facts & Irregular) != 0) return true;
+        if ((facts & HoldsString) == 0) return false;
+        uint rid = method.MetadataToken.RID;
+        for (int i = _firstString[rid]; i < _firstString[rid + 1]; i++)
+            if (UserString(_loads[i]) is not { } value || matters(value)) return true;
+        return false;
+    }
+
+    /// <summary>The user string Cecil reads at a #US index, or null when it could read it otherwise than here.</summary>
+    private string? UserString(uint index)
+    {
+        // No heap (Cecil has none to read from), an empty one (its size check wraps) or a big-endian host: read by Cecil.
+        if (_userStrings is not { } heap || heap.IsEmpty || !BitConverter.IsLittleEndian) return null;
+        if (index == 0 || index > (uint)heap.Length - 1) return string.Empty;
+        var span = heap.Span[(int)index..];
+        byte first = span[0];
+        int length, prefix;
+        if ((first & 0x80) == 0) { length = first; prefix = 1; }
+        else if ((first & 0x40) == 0 && span.Length >= 2) { length = ((first & 0x3F) << 8) | span[1]; prefix = 2; }
+        else return null;
+        length &= ~1;
+        if (prefix + length > span.Length) return null;
+        return length == 0 ? string.Empty : new string(MemoryMarshal.Cast<byte, char>(span.Slice(prefix, length)));
+    }
 
     /// <summary>True when Cecil would read this method's body (if any) without throwing on it.</summary>
     public bool ReadsRegularly(MethodDefinition method) => (Facts(method) & Irregular) == 0;

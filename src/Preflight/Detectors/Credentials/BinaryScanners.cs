@@ -22,8 +22,13 @@ internal static class AssemblyStrings
     /// bodies that read regularly without an <c>ldstr</c> are not asked of Cecil. They would yield nothing (see
     /// <see cref="ModuleIndex"/>), so the strings and their order are the same; only the cost differs.
     /// </param>
-    public static IEnumerable<AssemblyString> Read(ModuleDefinition module, ModuleIndex? index = null)
+    /// <param name="matters">
+    /// With an index: a body whose every string this rejects is not read either (its strings are then not yielded). The
+    /// caller must reject only strings it would do nothing with, whatever member or name they came with.
+    /// </param>
+    public static IEnumerable<AssemblyString> Read(ModuleDefinition module, ModuleIndex? index = null, Func<string, bool>? matters = null)
     {
+        matters ??= static _ => true;
         foreach (var type in module.GetTypes())
         {
             if (index is null || index.MayHaveAttributes(type))
@@ -45,7 +50,7 @@ internal static class AssemblyStrings
                 string? member = null;
                 if (index is null || index.MayHaveAttributes(method))
                     foreach (var s in AttributeStrings(method, member ??= type.FullName + "::" + method.Name)) yield return s;
-                if (!method.HasBody || index?.MayHoldString(method) == false) continue;
+                if (!method.HasBody || index?.MayYield(method, matters) == false) continue;
                 var instructions = method.Body.Instructions;
                 for (int i = 0; i < instructions.Count; i++)
                 {

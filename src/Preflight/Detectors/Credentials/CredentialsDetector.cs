@@ -117,7 +117,18 @@ public sealed class CredentialsDetector : IDetector
         var path = context.Info.Path;
         var hits = new List<SecretHit>();
         var found = new List<SecretHit>();
-        foreach (var s in AssemblyStrings.Read(module, ModuleIndex.For(context.Content)))
+        // A method body is read only when one of its strings could be reported: a typed or block rule finds something
+        // in it alone, or it is plausible as a secret (a generic hit needs that and a credential-like name besides).
+        // Every other string leads to no hit below, whatever member or name it comes with.
+        var probe = new List<SecretHit>();
+        bool Matters(string value)
+        {
+            probe.Clear();
+            _scanner.Scan(value, path, generic: false, binary: true, probe);
+            BlockAnalyzers.Scan(value, probe);
+            return probe.Count > 0 || GenericAssignments.IsPlausibleSecret(value);
+        }
+        foreach (var s in AssemblyStrings.Read(module, ModuleIndex.For(context.Content), Matters))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             found.Clear();

@@ -113,8 +113,8 @@ public sealed class EndpointsDetector : IDetector
                 EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen));
             return;
         }
-        // Members without an attribute, fields without a constant and regular bodies without a string are not asked of
-        // Cecil: they yield nothing (see ModuleIndex), so the strings found, and their order, are the same.
+        // Members without an attribute, fields without a constant and regular bodies whose strings hold no candidate are
+        // not asked of Cecil: they yield nothing (see ModuleIndex), so the endpoints found, and their order, are the same.
         var index = Content.ModuleIndex.For(context.Content);
         try
         {
@@ -140,7 +140,7 @@ public sealed class EndpointsDetector : IDetector
                 {
                     string? member = null;
                     if (index?.MayHaveAttributes(method) != false) Attributes(context, method.CustomAttributes, member ??= $"{type.FullName}::{method.Name}", seen);
-                    if (!method.HasBody || index?.MayHoldString(method) == false) continue;
+                    if (!method.HasBody || index?.MayYield(method, YieldsCandidate) == false) continue;
                     MethodBody body;
                     try { body = method.Body; }
                     catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
@@ -160,6 +160,14 @@ public sealed class EndpointsDetector : IDetector
         {
             context.Diagnostic(context.Info.Path, $"the assembly's metadata could only be read in part for endpoints ({ex.GetType().Name})");
         }
+    }
+
+    /// <summary>True when a string holds an endpoint candidate (a body whose strings hold none is not read).</summary>
+    private static bool YieldsCandidate(string literal)
+    {
+        bool any = false;
+        EndpointExtractor.FromLiteral(literal, _ => any = true);
+        return any;
     }
 
     private void Attributes(EntryContext context, IEnumerable<CustomAttribute>? attributes, string member, Dictionary<(string, string?, string?), bool> seen)
