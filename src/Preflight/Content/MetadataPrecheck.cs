@@ -1073,24 +1073,67 @@ internal static class MetadataPrecheck
             if (!DefinitionsSound()) return null;
             var strings = new List<uint>();
             var bodies = BodyFacts(strings, out var firstString);
-            return new ModuleIndex(AttributeParents(), ConstantParents(), bodies, firstString, [.. strings],
+            return new ModuleIndex(AttributeParents(stringsOnly: false), AttributeParents(stringsOnly: true), ConstantParents(), bodies, firstString, [.. strings],
                 _hasStrings ? _data.AsMemory(_strings.Offset, _strings.Size) : ReadOnlyMemory<byte>.Empty,
                 _hasUserStrings ? _data.AsMemory(_userStrings.Offset, _userStrings.Size) : null);
         }
 
-        /// <summary>The owner token of every CustomAttribute row, decoded as Cecil decodes the HasCustomAttribute column.</summary>
-        private HashSet<uint> AttributeParents()
+        /// <summary>
+        /// The owner token of every CustomAttribute row, decoded as Cecil decodes the HasCustomAttribute column; with
+        /// <paramref name="stringsOnly"/>, only of the rows that may hold a string argument (<see cref="MayHoldString"/>).
+        /// </summary>
+        private HashSet<uint> AttributeParents(bool stringsOnly)
         {
             var (bits, tables) = CodedIndexes[(int)Coded.HasCustomAttribute];
             var parents = new HashSet<uint>();
             for (uint r = 1; r <= _rows[CustomAttribute]; r++)
             {
+                if (stringsOnly && !MayHoldString(r)) continue;
                 uint coded = Cell(CustomAttribute, r, 0);
                 uint tag = coded & ((1u << bits) - 1);
                 // Cecil gives a row with an unknown tag the null token, which no member has.
                 if (tag < (uint)tables.Length) parents.Add(((uint)tables[tag] << 24) | (coded >> bits));
             }
             return parents;
+        }
+
+        /// <summary>
+        /// False only for an attribute Cecil reads without throwing and whose value holds no string: a sound constructor
+        /// whose parameters are all of fixed-size primitive types, a value that is empty or starts with the prolog, holds
+        /// exactly those arguments and then nothing or a zero count of named arguments. (Compilers write most attributes
+        /// so: nullable annotations, compiler-generated markers.) Anything else may hold one.
+        /// </summary>
+        private bool MayHoldString(uint row)
+        {
+            try
+            {
+                uint type = Cell(CustomAttribute, row, 1);
+                uint ctor = type >> 3;
+                int table = (type & 7) switch { 2 => MethodDef, 3 => MemberRef, _ => -1 };
+                if (table < 0 || ctor < 1 || ctor > _rows[table]) return true;
+                if (table == MemberRef && !Sound(_memberRefSound, MemberRef, ctor)) return true;
+                var sig = SignatureCursor(Cell(table, ctor, table == MethodDef ? 4 : 2), TableNames[table], ctor);
+                byte convention = sig.Byte();
+                if ((convention & 0x10) != 0) return true;
+                uint count = sig.Compressed();
+                if (!SoundType(ref sig, 0)) return true;
+                int size = 0;
+                for (uint i = 0; i < count; i++)
+                {
+                    int? primitive = PrimitiveSize(sig.Byte());
+                    if (primitive is not int p || size > 0xFFFF) return true;
+                    size += p;
+                }
+                var (start, end) = Blob(Cell(CustomAttribute, row, 2), new Owner(OwnerKind.AttributeValue, "CustomAttribute", row));
+                if (end == start) return false; // Cecil reads no arguments from an empty value
+                if (end - start < 2 + size || BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(start)) != 1) return true;
+                int rest = end - start - 2 - size;
+                return !(rest == 0 || (rest >= 2 && BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(start + 2 + size)) == 0));
+            }
+            catch (MalformedException)
+            {
+                return true;
+            }
         }
 
         /// <summary>

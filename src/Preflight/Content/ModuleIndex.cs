@@ -28,6 +28,7 @@ internal sealed class ModuleIndex
     private static readonly ConditionalWeakTable<EntryContent, Holder> Cache = [];
 
     private readonly HashSet<uint> _attributeParents;
+    private readonly HashSet<uint> _stringAttributeParents;
     private readonly HashSet<uint>? _constantParents;
     private readonly byte[] _bodies;
     private readonly ReadOnlyMemory<byte> _strings;
@@ -35,10 +36,11 @@ internal sealed class ModuleIndex
     private readonly uint[] _loads;
     private readonly ReadOnlyMemory<byte>? _userStrings;
 
-    internal ModuleIndex(HashSet<uint> attributeParents, HashSet<uint>? constantParents, byte[] bodies, int[] firstString, uint[] loads,
+    internal ModuleIndex(HashSet<uint> attributeParents, HashSet<uint> stringAttributeParents, HashSet<uint>? constantParents, byte[] bodies, int[] firstString, uint[] loads,
         ReadOnlyMemory<byte> strings, ReadOnlyMemory<byte>? userStrings)
     {
         _attributeParents = attributeParents;
+        _stringAttributeParents = stringAttributeParents;
         _constantParents = constantParents;
         _bodies = bodies;
         _firstString = firstString;
@@ -72,6 +74,13 @@ internal sealed class ModuleIndex
 
     /// <summary>False when no custom attribute names this member: Cecil's <c>HasCustomAttributes</c> would be false.</summary>
     public bool MayHaveAttributes(ICustomAttributeProvider provider) => _attributeParents.Contains(provider.MetadataToken.ToUInt32());
+
+    /// <summary>
+    /// False when no custom attribute of this member can have a string argument: each is read by Cecil without throwing
+    /// and holds only fixed-size primitive arguments (see <c>MetadataPrecheck</c>), so a walk after strings finds none.
+    /// </summary>
+    public bool MayHaveStringAttributes(ICustomAttributeProvider provider) =>
+        _stringAttributeParents.Contains(provider.MetadataToken.ToUInt32());
 
     /// <summary>False when no constant row names this field: Cecil's <c>HasConstant</c> would be false.</summary>
     public bool MayHaveConstant(FieldDefinition field) => _constantParents is null || _constantParents.Contains(field.MetadataToken.ToUInt32());

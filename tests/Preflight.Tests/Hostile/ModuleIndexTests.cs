@@ -137,10 +137,20 @@ public class ModuleIndexTests
             }
         }
         if (bodies > 100) skipped.Should().BeGreaterThan(bodies / 3, "most method bodies load no string, and the index must say so");
+        if (module.GetTypes().Count(t => t.HasCustomAttributes) > 100)
+            module.GetTypes().Count(t => t.HasCustomAttributes && !index.MayHaveStringAttributes(t)).Should().BeGreaterThan(0,
+                "nullable and compiler-generated markers hold no string, and the index must say so");
 
         void Attributes(ICustomAttributeProvider provider)
         {
             if (!index.MayHaveAttributes(provider)) provider.HasCustomAttributes.Should().BeFalse($"{provider} has attributes");
+            if (index.MayHaveStringAttributes(provider)) return;
+            foreach (var attribute in provider.CustomAttributes)
+            {
+                var values = attribute.ConstructorArguments.Concat(attribute.Properties.Select(static p => p.Argument))
+                    .Concat(attribute.Fields.Select(static f => f.Argument));
+                values.Should().NotContain(static a => a.Value is string, $"an attribute of {provider} holds a string");
+            }
         }
     }
 

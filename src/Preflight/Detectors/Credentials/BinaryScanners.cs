@@ -31,7 +31,7 @@ internal static class AssemblyStrings
         matters ??= static _ => true;
         foreach (var type in module.GetTypes())
         {
-            if (index is null || index.MayHaveAttributes(type))
+            if (index is null || index.MayHaveStringAttributes(type))
                 foreach (var s in AttributeStrings(type, type.FullName)) yield return s;
             foreach (var field in type.Fields)
             {
@@ -39,16 +39,16 @@ internal static class AssemblyStrings
                 string? member = null;
                 if ((index is null || index.MayHaveConstant(field)) && field.HasConstant && field.Constant is string constant)
                     yield return new AssemblyString(constant, member ??= type.FullName + "::" + field.Name, field.Name);
-                if (index is null || index.MayHaveAttributes(field))
+                if (index is null || index.MayHaveStringAttributes(field))
                     foreach (var s in AttributeStrings(field, member ??= type.FullName + "::" + field.Name)) yield return s;
             }
             foreach (var property in type.Properties)
-                if (index is null || index.MayHaveAttributes(property))
+                if (index is null || index.MayHaveStringAttributes(property))
                     foreach (var s in AttributeStrings(property, type.FullName + "::" + property.Name)) yield return s;
             foreach (var method in type.Methods)
             {
                 string? member = null;
-                if (index is null || index.MayHaveAttributes(method))
+                if (index is null || index.MayHaveStringAttributes(method))
                     foreach (var s in AttributeStrings(method, member ??= type.FullName + "::" + method.Name)) yield return s;
                 if (!method.HasBody || index?.MayYield(method, matters) == false) continue;
                 var instructions = method.Body.Instructions;

@@ -118,12 +118,12 @@ public sealed class EndpointsDetector : IDetector
         var index = Content.ModuleIndex.For(context.Content);
         try
         {
-            if (module.Assembly is { } assembly && index?.MayHaveAttributes(assembly) != false)
+            if (module.Assembly is { } assembly && index?.MayHaveStringAttributes(assembly) != false)
                 Attributes(context, assembly.CustomAttributes, assembly.Name.Name ?? module.Name, seen);
             foreach (var type in module.GetTypes())
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                if (index?.MayHaveAttributes(type) != false) Attributes(context, type.CustomAttributes, type.FullName, seen);
+                if (index?.MayHaveStringAttributes(type) != false) Attributes(context, type.CustomAttributes, type.FullName, seen);
                 foreach (var field in type.Fields)
                 {
                     string? member = null;
@@ -132,14 +132,14 @@ public sealed class EndpointsDetector : IDetector
                         var where = member ??= $"{type.FullName}.{field.Name}";
                         EndpointExtractor.FromLiteral(constant, c => Accept(context, c, context.At(), where, seen));
                     }
-                    if (index?.MayHaveAttributes(field) != false) Attributes(context, field.CustomAttributes, member ?? $"{type.FullName}.{field.Name}", seen);
+                    if (index?.MayHaveStringAttributes(field) != false) Attributes(context, field.CustomAttributes, member ?? $"{type.FullName}.{field.Name}", seen);
                 }
                 foreach (var property in type.Properties)
-                    if (index?.MayHaveAttributes(property) != false) Attributes(context, property.CustomAttributes, $"{type.FullName}.{property.Name}", seen);
+                    if (index?.MayHaveStringAttributes(property) != false) Attributes(context, property.CustomAttributes, $"{type.FullName}.{property.Name}", seen);
                 foreach (var method in type.Methods)
                 {
                     string? member = null;
-                    if (index?.MayHaveAttributes(method) != false) Attributes(context, method.CustomAttributes, member ??= $"{type.FullName}::{method.Name}", seen);
+                    if (index?.MayHaveStringAttributes(method) != false) Attributes(context, method.CustomAttributes, member ??= $"{type.FullName}::{method.Name}", seen);
                     if (!method.HasBody || index?.MayYield(method, YieldsCandidate) == false) continue;
                     MethodBody body;
                     try { body = method.Body; }

@@ -252,7 +252,7 @@ internal static class CodeSchedules
                 string? member = null;
                 foreach (var parameter in method.Parameters)
                 {
-                    if (index?.MayHaveAttributes(parameter) == false) continue;
+                    if (index?.MayHaveStringAttributes(parameter) == false) continue;
                     foreach (var attribute in parameter.CustomAttributes)
                         if (attribute.AttributeType.Name == "TimerTriggerAttribute" && attribute.ConstructorArguments.Count > 0 && attribute.ConstructorArguments[0].Value is string timer)
                             AddCron(location, "azure-functions-timer", timer, $"Azure Functions timer trigger {member ??= $"{type.FullName}::{method.Name}"}", result, isTimeSpanAllowed: true);
