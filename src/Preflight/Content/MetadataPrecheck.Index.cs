@@ -80,10 +80,26 @@ internal static partial class MetadataPrecheck
                     var c = SignatureCursor(Cell(Field, r, 2), "Field", r);
                     if (c.Byte() != 0x06 || !SoundType(ref c, 0)) return false; // Cecil: NotSupportedException, or the type's own
                 }
+                // Pointer tables (unoptimised metadata) are not followed here: without them, a type's members and a
+                // method's parameters are the rows from its list column to the next row's.
+                if (_rows[FieldPtr] > 0 || _rows[MethodPtr] > 0 || _rows[ParamPtr] > 0) return false;
                 for (uint r = 1; r <= _rows[MethodDef]; r++)
                 {
                     var c = SignatureCursor(Cell(MethodDef, r, 4), "MethodDef", r);
+                    byte convention = c.Peek();
                     if (!SoundMethodSignature(ref c, 0)) return false;
+                    // Cecil gives each Param row of the method the parameter its sequence number names (0: the return
+                    // value), by index into the signature's parameters: a number past them throws.
+                    var count = SignatureCursor(Cell(MethodDef, r, 4), "MethodDef", r);
+                    count.Byte();
+                    if ((convention & 0x10) != 0) count.Compressed();
+                    uint parameters = count.Compressed();
+                    uint first = Cell(MethodDef, r, 5);
+                    if (first == 0) continue; // Cecil reads no list
+                    uint next = r < _rows[MethodDef] ? Cell(MethodDef, r + 1, 5) : _rows[Param] + 1;
+                    if (next < first) return false;
+                    for (uint p = first; p < next && p <= _rows[Param]; p++)
+                        if (Cell(Param, p, 1) > parameters) return false;
                 }
                 for (uint r = 1; r <= _rows[Property]; r++)
                 {
@@ -112,11 +128,12 @@ internal static partial class MetadataPrecheck
             // do so earlier, and a walk that fails part-way keeps what it found before failing. So the index is only
             // used when every definition's signature reads soundly: then no skipped body moves a failure.
             if (!DefinitionsSound()) return null;
-            var strings = new List<uint>();
+            var strings = new List<uint>((int)Math.Min(_rows[MethodDef], 1u << 16));
             var bodies = BodyFacts(strings, out var firstString);
             return new ModuleIndex(AttributeParents(stringsOnly: false), AttributeParents(stringsOnly: true), ConstantParents(), bodies, firstString, [.. strings],
-                _hasStrings ? _data.AsMemory(_strings.Offset, _strings.Size) : ReadOnlyMemory<byte>.Empty,
-                _hasUserStrings ? _data.AsMemory(_userStrings.Offset, _userStrings.Size) : null);
+                // The two heaps are copied: the index outlives this reader, and should not keep a copy of the image alive.
+                _hasStrings ? _data.AsSpan(_strings.Offset, _strings.Size).ToArray() : ReadOnlyMemory<byte>.Empty,
+                _hasUserStrings ? _data.AsSpan(_userStrings.Offset, _userStrings.Size).ToArray() : null);
         }
 
         /// <summary>

@@ -183,7 +183,7 @@ public class ModuleIndexTests
     }
 
     /// <summary>
-    /// Damaged assemblies: single bytes of the plugin overwritten, thousands of times over (seeded). Whatever Cecil makes
+    /// Damaged assemblies: one to three bytes of the plugin overwritten, thousands of times over (seeded). Whatever Cecil makes
     /// of each (a finding, a partial read, a fall back to printable strings, nothing), the reports with and without the
     /// index must be the same, diagnostics included: the index only skips what Cecil reads without failing.
     /// </summary>
@@ -191,9 +191,11 @@ public class ModuleIndexTests
     public void The_three_detectors_report_the_same_with_the_index_as_without_on_damaged_assemblies()
     {
         var pristine = Plugin.Value;
-        var random = new Random(20261128);
+        // Seed 21 reaches (at mutant 7964) a damaged parameter row that Cecil throws on when a body names its method
+        // (a failure the index must not move); other seeds, run locally, reached the other kinds of damage it guards.
+        var random = new Random(21);
         int read = 0;
-        for (int i = 0; i < 3000; i++)
+        for (int i = 0; i < 8000; i++)
         {
             var bytes = (byte[])pristine.Clone();
             for (int k = random.Next(1, 4); k > 0; k--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
@@ -201,7 +203,7 @@ public class ModuleIndexTests
             read++;
             Scan(bytes, useIndex: true).Should().Be(Scan(bytes, useIndex: false), $"mutant {i} must be reported the same");
         }
-        read.Should().BeGreaterThan(1000, "most mutants still pass the precheck, so that the comparison means something");
+        read.Should().BeGreaterThan(3000, "most mutants still pass the precheck, so that the comparison means something");
     }
 
     /// <summary>Runs credentials, endpoints and scheduled-tasks on one entry, as the pipeline does; the report as JSON.</summary>
