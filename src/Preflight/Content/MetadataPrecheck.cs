@@ -16,7 +16,7 @@ namespace Preflight.Content;
 /// them claims more than the bytes that hold it, so that what Cecil is handed afterwards is bounded by the file's size.
 /// It allocates nothing proportional to a claimed count; it never loads or runs anything.
 /// </summary>
-internal static class MetadataPrecheck
+internal static partial class MetadataPrecheck
 {
     /// <summary>The CLR's largest array rank.</summary>
     internal const int MaxArrayRank = 32;
@@ -209,7 +209,7 @@ internal static class MetadataPrecheck
     /// <summary>A type as far as a custom attribute value needs it.</summary>
     private sealed record SigType(byte Element, SigType? Inner = null, uint Token = 0);
 
-    private sealed class Image(byte[] data)
+    private sealed partial class Image(byte[] data)
     {
         private readonly byte[] _data = data;
         private Section[] _sections = [];
@@ -471,8 +471,21 @@ internal static class MetadataPrecheck
             return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
         }
 
+        /// <summary>
+        /// True when the #Strings entry at <paramref name="index"/> is <paramref name="utf8"/>, compared as bytes. Only
+        /// for the UTF-8 of a string without U+FFFD: an entry then decodes to that string exactly when its bytes are these
+        /// (invalid bytes decode to U+FFFD, and valid UTF-8 has one encoding per string).
+        /// </summary>
+        private bool StringIs(uint index, ReadOnlySpan<byte> utf8)
+        {
+            if (!_hasStrings || index >= _strings.Size) return utf8.IsEmpty;
+            var span = _data.AsSpan(_strings.Offset + (int)index, _strings.Size - (int)index);
+            int end = span.IndexOf((byte)0);
+            return (end < 0 ? span : span[..end]).SequenceEqual(utf8);
+        }
+
         /// <summary>The blob at a heap index as (start, end) offsets in the file; its length must fit in the heap.</summary>
-        private (int Start, int End) Blob(uint index, string owner)
+        private (int Start, int End) Blob(uint index, Owner owner)
         {
             if (!_hasBlob || index >= _blob.Size) throw Bad($"{owner} points past the blob heap ({index} of {_blob.Size} bytes)");
             var cursor = new Cursor(_data, _blob.Offset + (int)index, _blob.Offset + _blob.Size, owner);
@@ -592,7 +605,7 @@ internal static class MetadataPrecheck
 
         private Cursor SignatureCursor(uint blob, string table, uint row)
         {
-            string owner = string.Create(CultureInfo.InvariantCulture, $"the signature of {table} row {row}");
+            var owner = new Owner(OwnerKind.Signature, table, row);
             var (start, end) = Blob(blob, owner);
             return new Cursor(_data, start, end, owner);
         }
@@ -618,7 +631,8 @@ internal static class MetadataPrecheck
             Type(ref c, 0);
         }
 
-        private static List<SigType> MethodSignature(ref Cursor c, int depth = 0)
+        /// <summary>Walks a method signature; its parameters' types go to <paramref name="parameters"/> when given (the cursor must then build types).</summary>
+        private static void MethodSignature(ref Cursor c, int depth = 0, List<SigType>? parameters = null)
         {
             byte convention = c.Byte();
             if ((convention & 0x10) != 0)
@@ -629,10 +643,19 @@ internal static class MetadataPrecheck
             }
             uint count = Count(ref c, "parameter");
             Type(ref c, depth);
-            var parameters = new List<SigType>((int)Math.Min(count, 64));
-            for (uint i = 0; i < count; i++) parameters.Add(Type(ref c, depth));
-            return parameters;
+            for (uint i = 0; i < count; i++)
+            {
+                var parameter = Type(ref c, depth);
+                parameters?.Add(parameter);
+            }
         }
+
+        /// <summary>One shared instance per element type: what <see cref="Type"/> returns when the cursor does not build types.</summary>
+        private static readonly SigType[] Plain = [.. Enumerable.Range(0, 256).Select(static e => new SigType((byte)e))];
+
+        /// <summary>A type with an inner type or a token when the cursor builds types (custom attribute constructors), else the shared plain one.</summary>
+        private static SigType Make(ref Cursor c, byte element, SigType? inner = null, uint token = 0) =>
+            c.Build && (inner is not null || token != 0) ? new SigType(element, inner, token) : Plain[element];
 
         private static SigType Type(ref Cursor c, int depth)
         {
@@ -645,25 +668,25 @@ internal static class MetadataPrecheck
                 {
                     uint token = c.Compressed();
                     c.NoteToken(token);
-                    return new SigType(element, Token: token);
+                    return Make(ref c, element, token: token);
                 }
                 case 0x0F or 0x10 or 0x45 or 0x41: // pointer, byref, pinned, sentinel
-                    return new SigType(element, Type(ref c, depth + 1));
+                    return Make(ref c, element, Type(ref c, depth + 1));
                 case 0x1D: // szarray
-                    return new SigType(element, Type(ref c, depth + 1));
+                    return Make(ref c, element, Type(ref c, depth + 1));
                 case 0x1B: // function pointer
                     MethodSignature(ref c, depth + 1);
-                    return new SigType(element);
+                    return Plain[element];
                 case 0x1F or 0x20: // modifiers
                     c.NoteToken(c.Compressed());
                     Type(ref c, depth + 1);
-                    return new SigType(element);
+                    return Plain[element];
                 case 0x13 or 0x1E: // generic parameter
                 {
                     uint index = c.Compressed();
                     if (index > MaxGenericIndex) throw Bad($"{c.Owner} refers to generic parameter {index}, a type or method has at most {MaxGenericIndex + 1}");
                     c.NoteGeneric(index + 1);
-                    return new SigType(element);
+                    return Plain[element];
                 }
                 case 0x14: // array
                 {
@@ -674,7 +697,7 @@ internal static class MetadataPrecheck
                     for (uint i = 0; i < sizes; i++) c.Compressed();
                     uint bounds = Count(ref c, "array bound");
                     for (uint i = 0; i < bounds; i++) c.Compressed();
-                    return new SigType(element, inner);
+                    return Make(ref c, element, inner);
                 }
                 case 0x15: // generic instance
                 {
@@ -683,10 +706,10 @@ internal static class MetadataPrecheck
                     uint arity = Count(ref c, "generic argument");
                     c.NoteGeneric(arity);
                     for (uint i = 0; i < arity; i++) Type(ref c, depth + 1);
-                    return new SigType(element);
+                    return Plain[element];
                 }
                 default:
-                    return new SigType(element);
+                    return Plain[element];
             }
         }
 
@@ -702,8 +725,10 @@ internal static class MetadataPrecheck
                 if (table < 0 || row == 0 || row > _rows[table]) continue; // Cecil cannot resolve the constructor: it reads no value
                 var sig = SignatureCursor(Cell(table, row, table == MethodDef ? 4 : 2), TableNames[table], row);
                 if (sig.Peek() == 0x06) continue;
-                var parameters = MethodSignature(ref sig);
-                string owner = string.Create(CultureInfo.InvariantCulture, $"the value of CustomAttribute row {r}");
+                sig.Build = true;
+                var parameters = new List<SigType>();
+                MethodSignature(ref sig, parameters: parameters);
+                var owner = new Owner(OwnerKind.AttributeValue, "CustomAttribute", r);
                 var (start, end) = Blob(Cell(CustomAttribute, r, 2), owner);
                 if (end == start) continue;
                 var value = new Cursor(_data, start, end, owner);
@@ -816,15 +841,24 @@ internal static class MetadataPrecheck
         {
             uint tag = token & 3, row = token >> 2;
             if (row == 0) return false;
-            if (tag == 1 && row <= _rows[TypeRef]) return String(Cell(TypeRef, row, 1)) == "Type" && String(Cell(TypeRef, row, 2)) == "System";
-            if (tag == 0 && row <= _rows[TypeDef]) return String(Cell(TypeDef, row, 1)) == "Type" && String(Cell(TypeDef, row, 2)) == "System";
+            if (tag == 1 && row <= _rows[TypeRef]) return StringIs(Cell(TypeRef, row, 1), "Type"u8) && StringIs(Cell(TypeRef, row, 2), "System"u8);
+            if (tag == 0 && row <= _rows[TypeDef]) return StringIs(Cell(TypeDef, row, 1), "Type"u8) && StringIs(Cell(TypeDef, row, 2), "System"u8);
             return false;
         }
 
         private uint FindTypeDef(string ns, string name, bool nested)
         {
+            // Compared as UTF-8 bytes: decoding every row's name to a string cost an allocation per row and lookup.
+            // A row's name decodes to a name free of U+FFFD exactly when its bytes are that name's UTF-8; names that
+            // hold U+FFFD or lone surrogates (from invalid bytes) are compared decoded, as before.
+            byte[] nameBytes = Encoding.UTF8.GetBytes(name), nsBytes = Encoding.UTF8.GetBytes(ns);
+            bool exact = !name.Contains('\uFFFD', StringComparison.Ordinal) && !ns.Contains('\uFFFD', StringComparison.Ordinal)
+                && Encoding.UTF8.GetString(nameBytes) == name && Encoding.UTF8.GetString(nsBytes) == ns;
             for (uint r = 1; r <= _rows[TypeDef]; r++)
-                if (String(Cell(TypeDef, r, 1)) == name && (nested || String(Cell(TypeDef, r, 2)) == ns)) return r;
+            {
+                if (exact ? !StringIs(Cell(TypeDef, r, 1), nameBytes) : String(Cell(TypeDef, r, 1)) != name) continue;
+                if (nested || (exact ? StringIs(Cell(TypeDef, r, 2), nsBytes) : String(Cell(TypeDef, r, 2)) == ns)) return r;
+            }
             return 0;
         }
 
@@ -869,7 +903,7 @@ internal static class MetadataPrecheck
                 try { at = Resolve(rva, "method body"); }
                 catch (MalformedException) { continue; } // Cecil fails on it without allocating
                 if (at >= _data.Length) continue;
-                string owner = string.Create(CultureInfo.InvariantCulture, $"the body of MethodDef row {r}");
+                var owner = new Owner(OwnerKind.Body, "MethodDef", r);
                 var c = new Cursor(_data, (int)at, _data.Length, owner);
                 byte header = c.Byte();
                 int codeSize;
@@ -927,7 +961,7 @@ internal static class MetadataPrecheck
             }
         }
 
-        private void CheckUserString(uint index, string owner)
+        private void CheckUserString(uint index, Owner owner)
         {
             if (!_hasUserStrings || index == 0 || index >= _userStrings.Size) return; // Cecil reads nothing or fails without allocating
             var c = new Cursor(_data, _userStrings.Offset + (int)index, _userStrings.Offset + _userStrings.Size, owner);
@@ -957,16 +991,35 @@ internal static class MetadataPrecheck
         }
     }
 
+    private enum OwnerKind : byte { Signature, Body, AttributeValue }
+
+    /// <summary>
+    /// What a cursor reads, for the message when it is malformed. Kept as parts and formatted only then: a module has
+    /// hundreds of thousands of signatures, and a string for each was most of this check's allocations.
+    /// </summary>
+    private readonly record struct Owner(OwnerKind Kind, string Table, uint Row)
+    {
+        public override string ToString() => Kind switch
+        {
+            OwnerKind.Body => string.Create(CultureInfo.InvariantCulture, $"the body of {Table} row {Row}"),
+            OwnerKind.AttributeValue => string.Create(CultureInfo.InvariantCulture, $"the value of {Table} row {Row}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"the signature of {Table} row {Row}"),
+        };
+    }
+
     /// <summary>A bounds-checked reader over one blob (a signature, a custom attribute value) or a method body.</summary>
-    private struct Cursor(byte[] data, int start, int end, string owner)
+    private struct Cursor(byte[] data, int start, int end, Owner owner)
     {
         public readonly byte[] Data = data;
         public readonly int End = end;
-        public readonly string Owner = owner;
+        public readonly Owner Owner = owner;
         public int Position = start;
         public uint MaxGeneric;
         public int MaxDepth;
         public List<uint>? TypeSpecs;
+
+        /// <summary>Whether <c>Type</c> builds the types it reads (only custom attribute constructors need them).</summary>
+        public bool Build;
 
         public readonly byte Peek() => Position < End ? Data[Position] : throw Overrun();
 
@@ -1022,6 +1075,6 @@ internal static class MetadataPrecheck
             if ((token & 3) == 2) TypeSpecs?.Add(token >> 2);
         }
 
-        private readonly MalformedException Overrun() => new(Owner + " runs past its end");
+        private readonly MalformedException Overrun() => new(Owner.ToString() + " runs past its end");
     }
 }

@@ -16,30 +16,46 @@ internal readonly record struct AssemblyString(string Value, string Member, stri
 internal static class AssemblyStrings
 {
     /// <summary>Every user string (with the method it is loaded in), constant field and attribute argument.</summary>
-    public static IEnumerable<AssemblyString> Read(ModuleDefinition module)
+    /// <param name="module">The module.</param>
+    /// <param name="index">
+    /// The module's table index, when there is one: members it shows to have no attribute, fields with no constant and
+    /// bodies that read regularly without an <c>ldstr</c> are not asked of Cecil. They would yield nothing (see
+    /// <see cref="ModuleIndex"/>), so the strings and their order are the same; only the cost differs.
+    /// </param>
+    /// <param name="matters">
+    /// With an index: a body whose every string this rejects is not read either (its strings are then not yielded). The
+    /// caller must reject only strings it would do nothing with, whatever member or name they came with.
+    /// </param>
+    public static IEnumerable<AssemblyString> Read(ModuleDefinition module, ModuleIndex? index = null, Func<string, bool>? matters = null)
     {
+        matters ??= static _ => true;
         foreach (var type in module.GetTypes())
         {
-            foreach (var s in AttributeStrings(type, type.FullName)) yield return s;
+            if (index is null || index.MayHaveStringAttributes(type))
+                foreach (var s in AttributeStrings(type, type.FullName)) yield return s;
             foreach (var field in type.Fields)
             {
-                var member = type.FullName + "::" + field.Name;
-                if (field.HasConstant && field.Constant is string constant)
-                    yield return new AssemblyString(constant, member, field.Name);
-                foreach (var s in AttributeStrings(field, member)) yield return s;
+                // The member's name is built only when the field yields something: most yield nothing.
+                string? member = null;
+                if ((index is null || index.MayHaveConstant(field)) && field.HasConstant && field.Constant is string constant)
+                    yield return new AssemblyString(constant, member ??= type.FullName + "::" + field.Name, field.Name);
+                if (index is null || index.MayHaveStringAttributes(field))
+                    foreach (var s in AttributeStrings(field, member ??= type.FullName + "::" + field.Name)) yield return s;
             }
             foreach (var property in type.Properties)
-                foreach (var s in AttributeStrings(property, type.FullName + "::" + property.Name)) yield return s;
+                if (index is null || index.MayHaveStringAttributes(property))
+                    foreach (var s in AttributeStrings(property, type.FullName + "::" + property.Name)) yield return s;
             foreach (var method in type.Methods)
             {
-                var member = type.FullName + "::" + method.Name;
-                foreach (var s in AttributeStrings(method, member)) yield return s;
-                if (!method.HasBody) continue;
+                string? member = null;
+                if (index is null || index.MayHaveStringAttributes(method))
+                    foreach (var s in AttributeStrings(method, member ??= type.FullName + "::" + method.Name)) yield return s;
+                if (!method.HasBody || index?.MayYield(method, matters) == false) continue;
                 var instructions = method.Body.Instructions;
                 for (int i = 0; i < instructions.Count; i++)
                 {
                     if (instructions[i].OpCode.Code != Code.Ldstr || instructions[i].Operand is not string value) continue;
-                    yield return new AssemblyString(value, member, AssignedName(instructions, i));
+                    yield return new AssemblyString(value, member ??= type.FullName + "::" + method.Name, AssignedName(instructions, i));
                 }
             }
         }

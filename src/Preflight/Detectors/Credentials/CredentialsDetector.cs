@@ -117,10 +117,22 @@ public sealed class CredentialsDetector : IDetector
         }
         var path = context.Info.Path;
         var hits = new List<SecretHit>();
-        foreach (var s in AssemblyStrings.Read(module))
+        var found = new List<SecretHit>();
+        // A method body is read only when one of its strings could be reported: a typed or block rule finds something
+        // in it alone, or it is plausible as a secret (a generic hit needs that and a credential-like name besides).
+        // Every other string leads to no hit below, whatever member or name it comes with.
+        var probe = new List<SecretHit>();
+        bool Matters(string value)
+        {
+            probe.Clear();
+            _scanner.Scan(value, path, generic: false, binary: true, probe);
+            BlockAnalyzers.Scan(value, probe);
+            return probe.Count > 0 || GenericAssignments.IsPlausibleSecret(value);
+        }
+        foreach (var s in AssemblyStrings.Read(module, ModuleIndex.For(context.Content), Matters))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var found = new List<SecretHit>();
+            found.Clear();
             _scanner.Scan(s.Value, path, generic: false, binary: true, found);
             BlockAnalyzers.Scan(s.Value, found);
             if (s.AssignedTo is { } name && GenericAssignments.IsCredentialName(name) && GenericAssignments.IsPlausibleSecret(s.Value))
@@ -141,7 +153,7 @@ public sealed class CredentialsDetector : IDetector
             }
             if (TextDecoding.Detect(data) is not { } encoding) continue;
             var text = encoding.GetString(data.AsSpan(TextDecoding.PreambleLength(data)));
-            var found = new List<SecretHit>();
+            found.Clear();
             var resourcePath = path + "!/" + resource.Name;
             _scanner.Scan(text, resourcePath, generic: true, binary: false, found);
             BlockAnalyzers.Scan(text, found);

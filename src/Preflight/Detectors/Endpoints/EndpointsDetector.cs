@@ -121,25 +121,34 @@ public sealed class EndpointsDetector : IDetector
                 EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen));
             return;
         }
+        // Members without an attribute, fields without a constant and regular bodies whose strings hold no candidate are
+        // not asked of Cecil: they yield nothing (see ModuleIndex), so the endpoints found, and their order, are the same.
+        var index = Content.ModuleIndex.For(context.Content);
         try
         {
-            Attributes(context, module.Assembly?.CustomAttributes, module.Assembly?.Name.Name ?? module.Name, seen);
+            if (module.Assembly is { } assembly && index?.MayHaveStringAttributes(assembly) != false)
+                Attributes(context, assembly.CustomAttributes, assembly.Name.Name ?? module.Name, seen);
             foreach (var type in module.GetTypes())
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                Attributes(context, type.CustomAttributes, type.FullName, seen);
+                if (index?.MayHaveStringAttributes(type) != false) Attributes(context, type.CustomAttributes, type.FullName, seen);
                 foreach (var field in type.Fields)
                 {
-                    if (field.HasConstant && field.Constant is string constant)
-                        EndpointExtractor.FromLiteral(constant, c => Accept(context, c, context.At(), $"{type.FullName}.{field.Name}", seen));
-                    Attributes(context, field.CustomAttributes, $"{type.FullName}.{field.Name}", seen);
+                    string? member = null;
+                    if (index?.MayHaveConstant(field) != false && field.HasConstant && field.Constant is string constant)
+                    {
+                        var where = member ??= $"{type.FullName}.{field.Name}";
+                        EndpointExtractor.FromLiteral(constant, c => Accept(context, c, context.At(), where, seen));
+                    }
+                    if (index?.MayHaveStringAttributes(field) != false) Attributes(context, field.CustomAttributes, member ?? $"{type.FullName}.{field.Name}", seen);
                 }
-                foreach (var property in type.Properties) Attributes(context, property.CustomAttributes, $"{type.FullName}.{property.Name}", seen);
+                foreach (var property in type.Properties)
+                    if (index?.MayHaveStringAttributes(property) != false) Attributes(context, property.CustomAttributes, $"{type.FullName}.{property.Name}", seen);
                 foreach (var method in type.Methods)
                 {
-                    string member = $"{type.FullName}::{method.Name}";
-                    Attributes(context, method.CustomAttributes, member, seen);
-                    if (!method.HasBody) continue;
+                    string? member = null;
+                    if (index?.MayHaveStringAttributes(method) != false) Attributes(context, method.CustomAttributes, member ??= $"{type.FullName}::{method.Name}", seen);
+                    if (!method.HasBody || index?.MayYield(method, YieldsCandidate) == false) continue;
                     MethodBody body;
                     try { body = method.Body; }
                     catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
@@ -148,7 +157,10 @@ public sealed class EndpointsDetector : IDetector
                     }
                     foreach (var instruction in body.Instructions)
                         if (instruction.OpCode.Code == Code.Ldstr && instruction.Operand is string s)
-                            EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), member, seen));
+                        {
+                            var where = member ??= $"{type.FullName}::{method.Name}";
+                            EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), where, seen));
+                        }
                 }
             }
         }
@@ -158,16 +170,28 @@ public sealed class EndpointsDetector : IDetector
         }
     }
 
+    /// <summary>True when a string holds an endpoint candidate (a body whose strings hold none is not read).</summary>
+    private static bool YieldsCandidate(string literal)
+    {
+        bool any = false;
+        EndpointExtractor.FromLiteral(literal, _ => any = true);
+        return any;
+    }
+
     private void Attributes(EntryContext context, IEnumerable<CustomAttribute>? attributes, string member, Dictionary<(string, string?, string?), bool> seen)
     {
         if (attributes is null) return;
+        List<CustomAttributeArgument> args = [];
         foreach (var attribute in attributes)
         {
             if (Content.CecilAttributes.NeedsOutsideType(attribute)) continue; // would throw: nothing is resolved from outside
-            IEnumerable<CustomAttributeArgument> args;
+            args.Clear();
             try
             {
-                args = attribute.ConstructorArguments.Concat(attribute.Properties.Select(static p => p.Argument)).Concat(attribute.Fields.Select(static f => f.Argument)).ToList();
+                // Constructor arguments, then properties, then fields, as one list (decoding throws before any is used).
+                args.AddRange(attribute.ConstructorArguments);
+                foreach (var p in attribute.Properties) args.Add(p.Argument);
+                foreach (var f in attribute.Fields) args.Add(f.Argument);
             }
             catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex) || ex is AssemblyResolutionException)
             {

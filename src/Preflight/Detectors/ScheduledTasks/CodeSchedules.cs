@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
+using Preflight.Content;
 using Location = Preflight.Findings.Location;
 
 namespace Preflight.Detectors.ScheduledTasks;
@@ -219,21 +220,45 @@ internal static class CodeSchedules
         return type is null ? name ?? "(top level)" : name is null ? type : $"{type}.{name}";
     }
 
+    /// <summary>The names of the methods a schedule is read before.</summary>
+    private static readonly string[] SchedulingCalls = ["AddOrUpdate", "WithCronSchedule", "CronSchedule", "Parse", "TryParse"];
+
+    /// <summary>
+    /// False when no call in the module can be a scheduling call: each needs its method's name (and for Hangfire and
+    /// Cronos its declaring type's name) among the names Cecil reads from the #Strings heap.
+    /// </summary>
+    private static bool MayCallScheduler(ModuleIndex index) =>
+        (index.NameMayBe("AddOrUpdate") && index.NameMayContain("RecurringJob"))
+        || index.NameMayBe("WithCronSchedule") || index.NameMayBe("CronSchedule")
+        || ((index.NameMayBe("Parse") || index.NameMayBe("TryParse")) && index.NameMayBe("CronExpression"));
+
     /// <summary>Assemblies: <c>[TimerTrigger("…")]</c> arguments and the string loaded just before a scheduling call.</summary>
-    public static ScheduleFileResult FromAssembly(string path, ModuleDefinition module)
+    /// <param name="path">The entry's path.</param>
+    /// <param name="module">The module.</param>
+    /// <param name="index">
+    /// The module's table index, when there is one: parameters it shows to have no attribute are not asked of Cecil, and
+    /// when no scheduling call can occur (<see cref="SchedulingCalls"/>), neither are the bodies that read regularly. They
+    /// would yield nothing (see <see cref="ModuleIndex"/>); the result is the same.
+    /// </param>
+    public static ScheduleFileResult FromAssembly(string path, ModuleDefinition module, ModuleIndex? index = null)
     {
         var result = new ScheduleFileResult();
         var location = new Location(path);
+        bool mayCall = index is null || MayCallScheduler(index);
         foreach (var type in module.GetTypes())
         {
             foreach (var method in type.Methods)
             {
-                string member = $"{type.FullName}::{method.Name}";
+                string? member = null;
                 foreach (var parameter in method.Parameters)
+                {
+                    if (index?.MayHaveStringAttributes(parameter) == false) continue;
                     foreach (var attribute in parameter.CustomAttributes)
                         if (attribute.AttributeType.Name == "TimerTriggerAttribute" && attribute.ConstructorArguments.Count > 0 && attribute.ConstructorArguments[0].Value is string timer)
-                            AddCron(location, "azure-functions-timer", timer, $"Azure Functions timer trigger {member}", result, isTimeSpanAllowed: true);
+                            AddCron(location, "azure-functions-timer", timer, $"Azure Functions timer trigger {member ??= $"{type.FullName}::{method.Name}"}", result, isTimeSpanAllowed: true);
+                }
                 if (!method.HasBody) continue;
+                if (!mayCall && index!.ReadsRegularly(method)) continue;
                 MethodBody body;
                 try { body = method.Body; }
                 catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or OverflowException)
@@ -259,7 +284,7 @@ internal static class CodeSchedules
                     };
                     if (format is null) continue;
                     var cron = recent.LastOrDefault(static r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is >= 5 and <= 7);
-                    if (cron is not null) AddCron(location, format, cron, $"{format} schedule in {member}", result, false);
+                    if (cron is not null) AddCron(location, format, cron, $"{format} schedule in {member ??= $"{type.FullName}::{method.Name}"}", result, false);
                     recent.Clear();
                 }
             }

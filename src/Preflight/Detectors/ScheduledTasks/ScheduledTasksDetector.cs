@@ -56,7 +56,7 @@ public sealed class ScheduledTasksDetector : IDetector
             {
                 try
                 {
-                    result = CodeSchedules.FromAssembly(path, module);
+                    result = CodeSchedules.FromAssembly(path, module, Content.ModuleIndex.For(context.Content));
                 }
                 catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
                 {
