@@ -75,32 +75,22 @@ public sealed class EntryContent : IDisposable
     /// The decoded text (without a byte-order mark) as a string; empty when the entry is not text. For a large text
     /// this allocates the string on first use: hot paths read <see cref="TextSpan"/> instead.
     /// </summary>
-    public string Text
-    {
-        get
-        {
-            if (!_decoded && !_disposed)
-            {
-                // Asked for a string first: decode straight into it (the span then reads the string).
-                _decoded = true;
-                var span = Bytes.Span;
-                _text = Encoding is { } encoding ? encoding.GetString(span[TextDecoding.PreambleLength(span)..]) : string.Empty;
-            }
-            return Decode() ? _text ??= new string(_chars.AsSpan(0, _charCount)) : _text!;
-        }
-    }
+    public string Text => Decode(preferString: true) ? _text ??= new string(_chars.AsSpan(0, _charCount)) : _text!;
 
     /// <summary>
     /// The decoded text (without a byte-order mark); empty when the entry is not text. The same characters as
     /// <see cref="Text"/>, without allocating a string for a large text. Valid until the content is disposed.
     /// </summary>
-    public ReadOnlySpan<char> TextSpan => Decode() ? _chars.AsSpan(0, _charCount) : _text.AsSpan();
+    public ReadOnlySpan<char> TextSpan => Decode(preferString: false) ? _chars.AsSpan(0, _charCount) : _text.AsSpan();
 
     /// <summary>The decoded text as memory (see <see cref="TextSpan"/>); valid until the content is disposed.</summary>
-    internal ReadOnlyMemory<char> TextMemory => Decode() ? _chars.AsMemory(0, _charCount) : _text.AsMemory();
+    internal ReadOnlyMemory<char> TextMemory => Decode(preferString: false) ? _chars.AsMemory(0, _charCount) : _text.AsMemory();
 
-    /// <summary>Decodes the text once; true when it went to the pooled buffer, false when it is in <see cref="_text"/>.</summary>
-    private bool Decode()
+    /// <summary>
+    /// Decodes the text once: into a string when it is small or a string is what the first caller wants, else into a
+    /// pooled buffer. True when it went to the buffer, false when it is in <see cref="_text"/>.
+    /// </summary>
+    private bool Decode(bool preferString)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_decoded)
@@ -110,7 +100,7 @@ public sealed class EntryContent : IDisposable
             var span = Bytes.Span;
             span = span[TextDecoding.PreambleLength(span)..];
             if (encoding is null) _text = string.Empty;
-            else if (encoding.GetMaxCharCount(span.Length) <= PooledTextThreshold) _text = encoding.GetString(span);
+            else if (preferString || encoding.GetMaxCharCount(span.Length) <= PooledTextThreshold) _text = encoding.GetString(span);
             else
             {
                 _chars = BoundedArrayPool<char>.Text.Rent(encoding.GetMaxCharCount(span.Length));

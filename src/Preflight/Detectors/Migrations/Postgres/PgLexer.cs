@@ -49,8 +49,9 @@ internal static class PgLexer
     public static List<PgToken> Tokenize(string text)
     {
         // Bulk INSERTs ("(1,'a',2),") hold a token for every three or four characters; a smaller first guess made
-        // the list grow and copy itself several times on the large files.
-        var tokens = new List<PgToken>(Math.Max(16, text.Length / 3));
+        // the list grow and copy itself several times on the large files. Capped (1.5 MB of tokens) so that a huge
+        // file does not reserve its worst case up front.
+        var tokens = new List<PgToken>(Math.Clamp(text.Length / 3, 16, 1 << 17));
         int i = 0, n = text.Length;
         while (i < n)
         {
