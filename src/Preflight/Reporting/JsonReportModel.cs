@@ -15,7 +15,9 @@ internal sealed class JsonReport
     public required JsonBaseline? Baseline { get; init; }
     public required string AsOf { get; init; }
     public required JsonSummary Summary { get; init; }
-    public required List<JsonFinding> Findings { get; init; }
+    // Written as it is enumerated: a report's findings are not copied into a second list (a large package has tens
+    // of thousands). Read back as a list.
+    public required IEnumerable<JsonFinding> Findings { get; init; }
     public required JsonInventory Inventory { get; init; }
 
     // Added to 1.0 (additive): the comparison with --baseline (null without one) and the suppressions' fate.

@@ -122,7 +122,7 @@ public static class ScanReportJson
             FailOn = ReportText.FailOnName(r.Summary.FailOn),
             Failed = r.Summary.Failed,
         },
-        Findings = [.. r.Findings.Select(ToWire)],
+        Findings = r.Findings.Select(ToWire),
         Inventory = ToWire(r.Inventory),
         Changes = r.Changes is null ? null : [.. r.Changes.Select(c => new JsonChange
         {
@@ -253,7 +253,7 @@ public static class ScanReportJson
             Baseline = w.Baseline is { } b ? new BaselineInfo(b.Path, b.Sha256) : null,
             AsOf = ReportText.ParseIso(w.AsOf, "asOf"),
             Summary = new ReportSummary(w.Summary.Critical, w.Summary.High, w.Summary.Medium, w.Summary.Low, w.Summary.Info, w.Summary.Suppressed, failOn, w.Summary.Failed),
-            Findings = Each(w.Findings, "findings", FromWire),
+            Findings = Each(w.Findings as List<JsonFinding> ?? [.. w.Findings], "findings", FromWire),
             Inventory = FromWire(w.Inventory),
             Changes = w.Changes is null ? null : Each(w.Changes, "changes", c => new InventoryChange(c.Section, c.Change, c.Identity, c.Detail, c.Location is null ? null : FromWire(c.Location))),
             Suppressions = Each(w.Suppressions, "suppressions", s => new SuppressionResult(

@@ -274,12 +274,27 @@ public sealed class EndpointsDetector : IDetector
         }
     }
 
-    /// <summary>Everything known about one endpoint; guarded by its own lock.</summary>
+    /// <summary>
+    /// Everything known about one endpoint; guarded by its own lock. At most <see cref="MaxLocationsPerEndpoint"/>
+    /// URLs and locations are kept: the first ones in report order (path, line, column), whatever order the workers
+    /// found them in, so that the report is the same from run to run.
+    /// </summary>
     private sealed class Summary(string cls)
     {
+        private static readonly Comparer<Location> ReportOrder = Comparer<Location>.Create(static (a, b) =>
+        {
+            int c = string.CompareOrdinal(a.Path, b.Path);
+            if (c != 0) return c;
+            c = Nullable.Compare(a.Line, b.Line);
+            return c != 0 ? c : Nullable.Compare(a.Column, b.Column);
+        });
+
         private readonly Lock _gate = new();
         private readonly SortedSet<string> _urls = new(StringComparer.Ordinal);
-        private readonly HashSet<Location> _locations = [];
+        private readonly SortedSet<Location> _locations = new(ReportOrder);
+        // The greatest URL and location kept, once the sets are full; null until then.
+        private string? _lastUrl;
+        private Location? _lastLocation;
 
         public string Class { get; } = cls;
 
@@ -287,8 +302,19 @@ public sealed class EndpointsDetector : IDetector
         {
             lock (_gate)
             {
-                if (url is not null && _urls.Count < MaxLocationsPerEndpoint) _urls.Add(url);
-                if (_locations.Count < MaxLocationsPerEndpoint) _locations.Add(location);
+                // Once full, most candidates come after the last one kept: one comparison turns them away.
+                if (url is not null && (_lastUrl is null || string.CompareOrdinal(url, _lastUrl) < 0) && _urls.Add(url)
+                    && _urls.Count >= MaxLocationsPerEndpoint)
+                {
+                    if (_urls.Count > MaxLocationsPerEndpoint) _urls.Remove(_urls.Max!);
+                    _lastUrl = _urls.Max;
+                }
+                if ((_lastLocation is null || ReportOrder.Compare(location, _lastLocation) < 0) && _locations.Add(location)
+                    && _locations.Count >= MaxLocationsPerEndpoint)
+                {
+                    if (_locations.Count > MaxLocationsPerEndpoint) _locations.Remove(_locations.Max!);
+                    _lastLocation = _locations.Max;
+                }
             }
         }
 
@@ -296,7 +322,7 @@ public sealed class EndpointsDetector : IDetector
         {
             lock (_gate)
             {
-                return ([.. _urls], [.. _locations.OrderBy(static l => l.Path, StringComparer.Ordinal).ThenBy(static l => l.Line).ThenBy(static l => l.Column)]);
+                return ([.. _urls], [.. _locations]);
             }
         }
     }

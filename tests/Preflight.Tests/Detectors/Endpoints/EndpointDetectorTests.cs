@@ -184,4 +184,36 @@ public class EndpointDetectorTests
         report.Inventory.Endpoints.Should().OnlyContain(e => e.Locations.Count == 200, "locations per endpoint are capped to bound memory");
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
     }
+
+    [Test]
+    public async Task The_locations_kept_under_the_cap_are_the_first_in_report_order_whatever_order_the_files_come_in()
+    {
+        // 300 files name the same host; only 200 locations are kept. Which 200 must not depend on the order the
+        // archive lists the files in, nor on which worker got there first: they are the first 200 by path.
+        var names = Enumerable.Range(0, 300).Select(i => $"etc/app-{i:D3}.conf").ToList();
+        var reversed = Enumerable.Reverse(names).ToList();
+        var shuffled = names.OrderBy(n => n.GetHashCode(StringComparison.Ordinal)).ToList();
+        var expected = names.Take(200).Select(n => new Location(n, 2, 10)).ToList();
+        foreach (var order in new[] { names, reversed, shuffled })
+        {
+            // A zip keeps the order its entries were written in (a folder is read sorted).
+            var zip = Path.Combine(Path.GetTempPath(), $"pf-order-{Guid.NewGuid():N}.zip");
+            try
+            {
+                using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+                    foreach (var name in order)
+                    {
+                        using var writer = new StreamWriter(archive.CreateEntry(name).Open());
+                        writer.Write("# settings\nendpoint=https://api.acme-upstream.com/v1/" + name.Length + "\n");
+                    }
+                var report = await Preflight.PreflightScanner.ScanAsync(zip, EndpointTestSupport.Options());
+                var item = report.Inventory.Endpoints.Should().ContainSingle(e => e.Host == "api.acme-upstream.com").Subject;
+                item.Locations.Should().Equal(expected);
+            }
+            finally
+            {
+                File.Delete(zip);
+            }
+        }
+    }
 }

@@ -155,7 +155,7 @@ internal sealed class PgClassifier
             Accept("VERBOSE");
             if (IsPunct(_p, '(')) SkipParens();
             s.Table = Name();
-            if (s.Table is not null) s.Tables.Add(s.Table);
+            if (s.Table is not null) s.AddTable(s.Table);
             return;
         }
         if (Accept("REINDEX")) { ParseReindex(s); return; }
@@ -247,7 +247,7 @@ internal sealed class PgClassifier
             Accept("ONLY");
             var name = Name();
             if (name is null) break;
-            s.Tables.Add(name);
+            s.AddTable(name);
             AcceptPunct('*');
         } while (AcceptPunct(','));
         s.Table = s.Tables.FirstOrDefault();
@@ -365,17 +365,17 @@ internal sealed class PgClassifier
             {
                 var a = new PgAlterAction();
                 ParseConstraint(a, elementEnd);
-                if (a.ReferencedTable is not null) s.References.Add(a.ReferencedTable);
-                if (a.CheckNotNullColumn is not null) s.NotNullChecks.Add((a.ConstraintName, a.CheckNotNullColumn));
+                if (a.ReferencedTable is not null) s.AddReference(a.ReferencedTable);
+                if (a.CheckNotNullColumn is not null) s.AddNotNullCheck(a.ConstraintName, a.CheckNotNullColumn);
             }
             else
             {
                 var col = IdentAt(_p);
                 _p++;
                 var type = ParseType(elementEnd);
-                if (col is not null) s.Columns.Add((col, type));
+                if (col is not null) s.AddColumn(col, type);
                 for (int i = _p; i < elementEnd; i++)
-                    if (IsWord(i, "REFERENCES") && IdentAt(i + 1) is not null) { _p = i + 1; s.References.Add(Name()!); break; }
+                    if (IsWord(i, "REFERENCES") && IdentAt(i + 1) is not null) { _p = i + 1; s.AddReference(Name()!); break; }
             }
             _p = elementEnd + 1;
         }
@@ -402,7 +402,7 @@ internal sealed class PgClassifier
             s.Kind = PgStatementKind.DropIndex; s.Verb = "DROP INDEX";
             s.Concurrently = Accept("CONCURRENTLY");
             Accept("IF", "EXISTS");
-            do { if (Name() is { } n) s.Tables.Add(n); } while (AcceptPunct(','));
+            do { if (Name() is { } n) s.AddTable(n); } while (AcceptPunct(','));
             s.IndexName = s.Tables.FirstOrDefault();
             s.LockMode = s.Concurrently ? PgLockMode.ShareUpdateExclusive : PgLockMode.AccessExclusive;
             return;
@@ -500,7 +500,7 @@ internal sealed class PgClassifier
             int end = NextTopLevel(_p, _t.Length);
             var a = new PgAlterAction();
             ParseAlterAction(a, end);
-            s.Actions.Add(a);
+            s.AddAction(a);
             _p = end + 1;
         }
         s.LockMode = s.Actions.Count == 0 ? PgLockMode.AccessExclusive : s.Actions.Max(LockOf);

@@ -145,7 +145,15 @@ internal sealed class PgStatement
     /// <summary>The verb as written, upper-case (<c>ALTER TABLE</c>), for messages.</summary>
     public string Verb { get; set; } = "";
     public string? Table { get; set; }
-    public List<string> Tables { get; } = [];
+    // The lists below are created on first use: a migration set keeps every statement until the end of the scan,
+    // and most statements leave most of them empty (five empty lists were a third of a statement's size).
+    private List<string>? _tables;
+    private List<PgAlterAction>? _actions;
+    private List<(string Name, PgType? Type)>? _columns;
+    private List<string>? _references;
+    private List<(string? Name, string Column)>? _notNullChecks;
+
+    public IReadOnlyList<string> Tables => _tables ?? (IReadOnlyList<string>)[];
     public string? IndexName { get; set; }
     public bool Concurrently { get; set; }
     public bool Unique { get; set; }
@@ -159,11 +167,17 @@ internal sealed class PgStatement
     public PgLockMode LockMode { get; set; }
     /// <summary>For <c>REINDEX</c>: INDEX, TABLE, SCHEMA, DATABASE, SYSTEM.</summary>
     public string? Target { get; set; }
-    public List<PgAlterAction> Actions { get; } = [];
+    public IReadOnlyList<PgAlterAction> Actions => _actions ?? (IReadOnlyList<PgAlterAction>)[];
     /// <summary>Columns of a CREATE TABLE with their types.</summary>
-    public List<(string Name, PgType? Type)> Columns { get; } = [];
+    public IReadOnlyList<(string Name, PgType? Type)> Columns => _columns ?? (IReadOnlyList<(string Name, PgType? Type)>)[];
     /// <summary>Tables referenced by foreign keys of a CREATE TABLE.</summary>
-    public List<string> References { get; } = [];
+    public IReadOnlyList<string> References => _references ?? (IReadOnlyList<string>)[];
     /// <summary>For CHECK (col IS NOT NULL) constraints declared in CREATE TABLE: constraint name → column.</summary>
-    public List<(string? Name, string Column)> NotNullChecks { get; } = [];
+    public IReadOnlyList<(string? Name, string Column)> NotNullChecks => _notNullChecks ?? (IReadOnlyList<(string? Name, string Column)>)[];
+
+    public void AddTable(string table) => (_tables ??= []).Add(table);
+    public void AddAction(PgAlterAction action) => (_actions ??= []).Add(action);
+    public void AddColumn(string name, PgType? type) => (_columns ??= []).Add((name, type));
+    public void AddReference(string table) => (_references ??= []).Add(table);
+    public void AddNotNullCheck(string? name, string column) => (_notNullChecks ??= []).Add((name, column));
 }
