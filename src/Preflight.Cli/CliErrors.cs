@@ -31,6 +31,10 @@ internal static class CliErrors
         {
             return Report(console, verbose, ex, "cancelled", ExitCodes.Cancelled);
         }
+        catch (OutOfMemoryException ex)
+        {
+            return Report(console, verbose, ex, OutOfMemoryMessage(), ExitCodes.Unreadable);
+        }
         catch (Exception ex)
         {
             string hint = verbose ? string.Empty : " (run with --verbose for details)";
@@ -45,6 +49,18 @@ internal static class CliErrors
         if (verbose && exception is not null) console.Error.WriteLine(exception.ToString());
         console.Error.Flush();
         return exitCode;
+    }
+
+    /// <summary>What to say when the scan ran out of memory: the limit the runtime had, and what to change.</summary>
+    internal static string OutOfMemoryMessage()
+    {
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        string limit = available > 0
+            ? $" (the runtime allowed this process {(available / 1048576).ToString(System.Globalization.CultureInfo.InvariantCulture)} MiB)"
+            : string.Empty;
+        return $"the scan ran out of memory{limit} and was stopped without a complete report. Give the process more memory " +
+            "(the container's limit, or DOTNET_GCHeapHardLimit), or lower the package limits in the configuration file " +
+            "(limits.maxAnalyzedEntryBytes, limits.maxInMemoryNestedArchiveBytes)";
     }
 
     /// <summary>Folds line breaks and tabs into single spaces.</summary>

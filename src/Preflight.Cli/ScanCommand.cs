@@ -240,19 +240,7 @@ internal static class ScanCommand
         }
         else
         {
-            FileStream file;
-            try
-            {
-                file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"cannot write the report to {request.Output}: {ex.Message}", ex);
-            }
-            await using (file.ConfigureAwait(false))
-            {
-                await ReportOutput.WriteAsync(report, request.Format, file, color: false, cancellationToken).ConfigureAwait(false);
-            }
+            await ReportOutput.WriteFileAsync(outputPath, request.Output!, stream => ReportOutput.WriteAsync(report, request.Format, stream, color: false, cancellationToken)).ConfigureAwait(false);
         }
 
         if (report.Statistics is { } statistics)
