@@ -97,11 +97,14 @@ internal static partial class EndpointExtractor
             for (var m = HostDirective().Match(text[lineStart..lineEnd].ToString()); m.Success; m = m.NextMatch())
                 HostValue(text, m, lineStart, urlSpans, sink);
 
+        // One walk over the lines serves both address patterns; the IPv6 lines are run after all IPv4 ones, as before.
+        var ipv6Lines = new List<(int Start, int End)>();
         for (int lineStart = 0; lineStart < text.Length;)
         {
             int lineEnd = LineEnd(text, lineStart);
             var line = text[lineStart..lineEnd];
-            if (line.Count('.') >= 3)
+            if (line.Contains("::", StringComparison.Ordinal) || line.Count(':') >= 7) ipv6Lines.Add((lineStart, lineEnd));
+            if (MayHoldIPv4(line))
             {
                 foreach (var found in IPv4Pattern().EnumerateMatches(line))
                 {
@@ -114,26 +117,38 @@ internal static partial class EndpointExtractor
             }
             lineStart = lineEnd + 1;
         }
-        for (int lineStart = 0; lineStart < text.Length;)
+        foreach (var (lineStart, lineEnd) in ipv6Lines)
         {
-            int lineEnd = LineEnd(text, lineStart);
-            var line = text[lineStart..lineEnd];
-            if (line.Contains("::", StringComparison.Ordinal) || line.Count(':') >= 7)
+            foreach (var found in IPv6Pattern().EnumerateMatches(text[lineStart..lineEnd]))
             {
-                foreach (var found in IPv6Pattern().EnumerateMatches(line))
-                {
-                    int index = lineStart + found.Index;
-                    if (InAny(urlSpans, index)) continue;
-                    var token = text.Slice(index, found.Length).TrimEnd(".:");
-                    if (!token.Contains("::", StringComparison.Ordinal) && token.Count(':') != 7) continue;
-                    if (!BoundaryOk(text, index, found.Length) || IsCommentOrIdentifier(text, index)) continue;
-                    if (token.Length < 3 || !token.ContainsAny(HexDigits)) continue;
-                    var address = token.ToString();
-                    if (HostClassifier.TryParseIPv6(address, out _)) sink(new EndpointCandidate(index, address.ToLowerInvariant(), null, null, false));
-                }
+                int index = lineStart + found.Index;
+                if (InAny(urlSpans, index)) continue;
+                var token = text.Slice(index, found.Length).TrimEnd(".:");
+                if (!token.Contains("::", StringComparison.Ordinal) && token.Count(':') != 7) continue;
+                if (!BoundaryOk(text, index, found.Length) || IsCommentOrIdentifier(text, index)) continue;
+                if (token.Length < 3 || !token.ContainsAny(HexDigits)) continue;
+                var address = token.ToString();
+                if (HostClassifier.TryParseIPv6(address, out _)) sink(new EndpointCandidate(index, address.ToLowerInvariant(), null, null, false));
             }
-            lineStart = lineEnd + 1;
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="line"/> can hold a match of <see cref="IPv4Pattern"/>: a match has three dots, each
+    /// between two digits (<c>\d</c>, so any Unicode digit). Timestamps, host names and version numbers mostly have fewer.
+    /// </summary>
+    internal static bool MayHoldIPv4(ReadOnlySpan<char> line)
+    {
+        int between = 0;
+        for (int i = 1; i < line.Length - 1;)
+        {
+            int dot = line[i..^1].IndexOf('.');
+            if (dot < 0) return false;
+            i += dot;
+            if (char.IsDigit(line[i - 1]) && char.IsDigit(line[i + 1]) && ++between == 3) return true;
+            i++;
+        }
+        return false;
     }
 
     // A vectorised case-insensitive search: string.Contains with OrdinalIgnoreCase is a scalar loop under

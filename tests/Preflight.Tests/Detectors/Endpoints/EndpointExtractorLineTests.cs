@@ -74,4 +74,34 @@ public class EndpointExtractorLineTests
         const string text = "x: 1\r\nhost: db.example.com\r\nremote 198.51.100.4";
         Extract(text).Should().Equal((12, "db.example.com"), (35, "198.51.100.4"), (35, "198.51.100.4"));
     }
+
+    [Test]
+    public void The_IPv4_line_filter_never_turns_away_a_line_the_address_pattern_matches()
+    {
+        // The filter skips the pattern on lines without three dots between digits. Random lines over an alphabet of
+        // digits (ASCII and Arabic-Indic, which \d also matches), dots, colons, letters and spaces: wherever the
+        // pattern matches, the filter lets the line through; and it turns most other lines away.
+        var pattern = new System.Text.RegularExpressions.Regex(@"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}");
+        const string alphabet = "0123456789\u0661\u0662....::ab -";
+        var random = new Random(20261128);
+        int matching = 0, skipped = 0;
+        for (int n = 0; n < 20_000; n++)
+        {
+            var chars = new char[random.Next(0, 40)];
+            for (int i = 0; i < chars.Length; i++) chars[i] = alphabet[random.Next(alphabet.Length)];
+            var line = new string(chars);
+            bool matches = pattern.IsMatch(line);
+            bool passes = EndpointExtractor.MayHoldIPv4(line);
+            if (matches)
+            {
+                matching++;
+                passes.Should().BeTrue($"the pattern matches \"{line}\"");
+            }
+            else if (!passes) skipped++;
+        }
+        matching.Should().BeGreaterThan(100, "the generator must produce addresses for the check to mean anything");
+        skipped.Should().BeGreaterThan(10_000);
+        EndpointExtractor.MayHoldIPv4("2026-11-15T07:54:31.369Z POST https://partner-110.example.net/hooks").Should().BeFalse();
+        EndpointExtractor.MayHoldIPv4("upstream 10.1.2.3:80").Should().BeTrue();
+    }
 }
