@@ -125,7 +125,7 @@ public static class PgRuleSamples
     /// <summary>Runs the analyser on a sample after the seed, as a plain psql script (no runner transaction).</summary>
     internal static PgAnalyzer Analyze(string sql, int pgVersion = 15, RunnerTransaction transaction = RunnerTransaction.None)
     {
-        var analyzer = new PgAnalyzer(pgVersion);
+        var analyzer = new PgAnalyzer(pgVersion) { RecordFacts = true };
         analyzer.Seed(PgScript.Parse(Seed));
         analyzer.Analyze(new PgMigration("db/migrations/sample.sql", "plain", null, transaction, PgScript.Parse(sql)));
         return analyzer;

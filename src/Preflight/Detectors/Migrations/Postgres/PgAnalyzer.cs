@@ -72,7 +72,14 @@ internal sealed class PgAnalyzer
     private bool _txMixReported;
 
     public List<PgIssue> Issues { get; } = [];
+    /// <summary>What the analyser claims for each statement, kept only when <see cref="RecordFacts"/> is set.</summary>
     public List<PgStatementFacts> Facts { get; } = [];
+
+    /// <summary>
+    /// Whether <see cref="Facts"/> is filled: the tests that check the claims against a real PostgreSQL need them; a
+    /// scan does not, and a large migration set has a fact for each of its statements.
+    /// </summary>
+    public bool RecordFacts { get; init; }
 
     public PgAnalyzer(int pgVersion) => _pgVersion = pgVersion;
 
@@ -360,7 +367,7 @@ internal sealed class PgAnalyzer
         if (existing && PgLockModes.IsHeavy(mode) && table is not null || (existing && PgLockModes.IsHeavy(mode) && s.Kind is PgStatementKind.DropIndex or PgStatementKind.Reindex))
             HeavyLock(m, st, table ?? tableText, mode, s.Verb);
 
-        if (!_seeding) Facts.Add(new PgStatementFacts(m, st, table, mode, rewrites, _inTx, existing));
+        if (!_seeding && RecordFacts) Facts.Add(new PgStatementFacts(m, st, table, mode, rewrites, _inTx, existing));
     }
 
     private void HeavyLock(PgMigration m, PgScriptStatement st, string table, PgLockMode mode, string what)
