@@ -21,6 +21,7 @@ public sealed class ServiceUnitsDetector : IDetector
     private readonly ConcurrentBag<(string Unit, string Path, string Text)> _dropIns = [];
     private readonly ConcurrentBag<(string Path, string Name, IReadOnlyList<string> Provides)> _initScripts = [];
     private readonly ConcurrentBag<(string Path, ScriptReference Reference)> _scriptReferences = [];
+    private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public string Id => ServiceUnitRules.DetectorId;
@@ -102,8 +103,15 @@ public sealed class ServiceUnitsDetector : IDetector
     private void AddScriptReferences(string path, string text)
     {
         if (!ScriptReferences.MayContainReferences(text)) return;
-        foreach (var r in ScriptReferences.Find(text)) _scriptReferences.Add((path, r));
+        foreach (var r in ScriptReferences.Find(text))
+            _scriptReferences.Add((path, r with { Name = Pooled(r.Name), Command = Pooled(r.Command) }));
     }
+
+    /// <summary>
+    /// One copy of each unit name and command: references are kept to the end of the scan, and scripts name the same
+    /// few units thousands of times (120k references at 2 GiB).
+    /// </summary>
+    private string Pooled(string text) => _strings.GetOrAdd(text, text);
 
     private static List<string> LsbProvides(string text)
     {

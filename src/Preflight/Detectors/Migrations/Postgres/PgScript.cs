@@ -56,7 +56,7 @@ internal sealed partial record PgScript(IReadOnlyList<PgScriptStatement> Stateme
             var evidence = (firstLineEnd < 0 ? statementText : statementText[..firstLineEnd]).Trim();
             if (evidence.Length > 160) evidence = evidence[..160];
             result.Add(new PgScriptStatement(statement, line, column, evidence.ToString(),
-                suppressions ?? Empty, bad ?? [], changeset));
+                suppressions ?? Empty, (IReadOnlyList<(int, int, string)>?)bad ?? NoBadSuppressions, changeset));
         }
         (int, int)? unterminated = null;
         foreach (var t in tokens)
@@ -65,6 +65,9 @@ internal sealed partial record PgScript(IReadOnlyList<PgScriptStatement> Stateme
     }
 
     private static readonly Dictionary<string, string> Empty = new();
+
+    // Shared by every statement without a malformed directive: `bad ?? []` made a new empty list per statement.
+    private static readonly (int, int, string)[] NoBadSuppressions = [];
 
     [GeneratedRegex(@"preflight-ignore\s+(?<ids>PF\d{3}(\s*,\s*PF\d{3})*)\s*(:(?<reason>[^\r\n]*))?", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex IgnoreDirective();
