@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace Preflight.Detectors.Endpoints;
@@ -43,7 +44,8 @@ internal static partial class EndpointExtractor
     /// <param name="text">The text.</param>
     /// <param name="sink">Called for every candidate.</param>
     /// <param name="bareAddresses">Also report IP literals and host settings outside URLs.</param>
-    public static void FromText(ReadOnlySpan<char> text, Action<EndpointCandidate> sink, bool bareAddresses = true)
+    /// <param name="urls">Parsed URLs shared across texts (the detector's, for a scan); null for a cache of this text's own.</param>
+    public static void FromText(ReadOnlySpan<char> text, Action<EndpointCandidate> sink, bool bareAddresses = true, ParsedUrls? urls = null)
     {
         // Every pattern here matches within one line (none crosses a newline, and none looks behind the line's
         // start), so each runs only on the lines a cheap vectorised search says can hold a match: "://" for URLs,
@@ -52,7 +54,7 @@ internal static partial class EndpointExtractor
         // order are the same as from whole-text passes. The text is a span (a large entry's text is never a string); a
         // pattern whose groups are needed runs on a string of the one line it may match.
         var urlSpans = new List<(int Start, int End)>();
-        var parsed = new ParsedUrls();
+        var parsed = urls;
         for (int pos = 0; pos < text.Length;)
         {
             int hit = text[pos..].IndexOf("://", StringComparison.Ordinal);
@@ -64,7 +66,7 @@ internal static partial class EndpointExtractor
                 urlSpans.Add((index, index + found.Length));
                 if (IsCommentOrIdentifier(text, index)) continue;
                 var raw = TrimTrailing(text.Slice(index, found.Length));
-                foreach (var candidate in parsed.Get(raw, WebhookKeyBefore(text, index)))
+                foreach (var candidate in (parsed ??= new ParsedUrls()).Get(raw, WebhookKeyBefore(text, index)))
                     sink(candidate with { Offset = index });
             }
             pos = lineEnd + 1;
@@ -230,12 +232,12 @@ internal static partial class EndpointExtractor
     }
 
     /// <summary>Finds endpoints in one string of code or a binary: every URL, and the string itself when it is an address or <c>address:port</c>.</summary>
-    public static void FromLiteral(string literal, Action<EndpointCandidate> sink)
+    public static void FromLiteral(string literal, Action<EndpointCandidate> sink, ParsedUrls? urls = null)
     {
         if (literal.Length < 3 || literal.Length > 4096) return;
         if (literal.Contains("://", StringComparison.Ordinal))
         {
-            FromText(literal, sink, bareAddresses: false);
+            FromText(literal, sink, bareAddresses: false, urls);
             return;
         }
         var s = literal.Trim();
@@ -248,14 +250,16 @@ internal static partial class EndpointExtractor
     }
 
     /// <summary>
-    /// The candidates of each distinct URL of one text, parsed once: a log repeats the same few URLs on thousands of
-    /// lines. Looked up by the URL's characters, so a repeat allocates nothing; at most <see cref="Capacity"/> URLs
-    /// are kept.
+    /// The candidates of each distinct URL, parsed once: a log repeats the same few URLs on thousands of lines, and
+    /// the files of a package repeat the same hosts. Safe to share between threads (the endpoints detector keeps one
+    /// per scan); looked up by the URL's characters, so a repeat allocates nothing. At most <see cref="Capacity"/>
+    /// URLs are kept; others are parsed each time. A URL's candidates depend on nothing but the URL and whether a
+    /// webhook key precedes it, so sharing changes no result.
     /// </summary>
-    private sealed class ParsedUrls
+    internal sealed class ParsedUrls
     {
-        private const int Capacity = 4096;
-        private readonly Dictionary<string, EndpointCandidate[]>[] _byWebhookKey = [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
+        private const int Capacity = 16384;
+        private readonly ConcurrentDictionary<string, EndpointCandidate[]>[] _byWebhookKey = [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
 
         public EndpointCandidate[] Get(ReadOnlySpan<char> url, bool webhookKey)
         {
@@ -264,7 +268,7 @@ internal static partial class EndpointExtractor
             if (lookup.TryGetValue(url, out var known)) return known;
             var key = url.ToString();
             var candidates = ParseUrl(key, 0, webhookKey).ToArray();
-            if (map.Count < Capacity) map[key] = candidates;
+            if (map.Count < Capacity) map.TryAdd(key, candidates);
             return candidates;
         }
     }

@@ -23,6 +23,8 @@ public sealed class EndpointsDetector : IDetector
     private const int MaxLocationsPerEndpoint = 200;
 
     private readonly ConcurrentDictionary<(string Host, string? Scheme), Summary> _endpoints = new();
+    // URLs parsed once per scan rather than once per file: 100,000 small configs name the same few hosts.
+    private readonly EndpointExtractor.ParsedUrls _urls = new();
 
     /// <inheritdoc />
     public string Id => EndpointRules.DetectorId;
@@ -74,7 +76,7 @@ public sealed class EndpointsDetector : IDetector
                     }
                     Accept(context, c, context.At(line, col), member: null, seen);
                     if (repeats.Count < 4096) repeats[(c.Host, c.Scheme, c.Url)] = _endpoints[(c.Host, c.Scheme)];
-                });
+                }, urls: _urls);
                 break;
             }
             case ContentKind.DotNetAssembly:
@@ -82,7 +84,7 @@ public sealed class EndpointsDetector : IDetector
                 break;
             default:
                 foreach (var s in context.Content.PrintableStrings)
-                    EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen));
+                    EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen), _urls);
                 break;
         }
     }
@@ -108,7 +110,7 @@ public sealed class EndpointsDetector : IDetector
             };
             // A literal assigned to something named like a version is a version, not an address ("2.1.0.5").
             if (member is not null && member.Contains("version", StringComparison.OrdinalIgnoreCase) && !value.Contains("://", StringComparison.Ordinal)) continue;
-            EndpointExtractor.FromLiteral(value, c => Accept(context, c, context.At(pos.Line + 1, pos.Character + 1), member, seen));
+            EndpointExtractor.FromLiteral(value, c => Accept(context, c, context.At(pos.Line + 1, pos.Character + 1), member, seen), _urls);
         }
     }
 
@@ -118,7 +120,7 @@ public sealed class EndpointsDetector : IDetector
         if (module is null)
         {
             foreach (var s in context.Content.PrintableStrings)
-                EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen));
+                EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen), _urls);
             return;
         }
         // Members without an attribute, fields without a constant and regular bodies whose strings hold no candidate are
@@ -138,7 +140,7 @@ public sealed class EndpointsDetector : IDetector
                     if (index?.MayHaveConstant(field) != false && field.HasConstant && field.Constant is string constant)
                     {
                         var where = member ??= $"{type.FullName}.{field.Name}";
-                        EndpointExtractor.FromLiteral(constant, c => Accept(context, c, context.At(), where, seen));
+                        EndpointExtractor.FromLiteral(constant, c => Accept(context, c, context.At(), where, seen), _urls);
                     }
                     if (index?.MayHaveStringAttributes(field) != false) Attributes(context, field.CustomAttributes, member ?? $"{type.FullName}.{field.Name}", seen);
                 }
@@ -159,7 +161,7 @@ public sealed class EndpointsDetector : IDetector
                         if (instruction.OpCode.Code == Code.Ldstr && instruction.Operand is string s)
                         {
                             var where = member ??= $"{type.FullName}::{method.Name}";
-                            EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), where, seen));
+                            EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), where, seen), _urls);
                         }
                 }
             }
@@ -203,7 +205,7 @@ public sealed class EndpointsDetector : IDetector
                 || attributeName.Contains("DataContract", StringComparison.Ordinal) || attributeName.Contains("Schema", StringComparison.Ordinal)) continue;
             foreach (var arg in args)
                 if (arg.Value is string s)
-                    EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), $"{member} [{attributeName}]", seen));
+                    EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), $"{member} [{attributeName}]", seen), _urls);
         }
     }
 
