@@ -150,7 +150,11 @@ public sealed class EntryContent : IDisposable
                     // Cecil allocates by the counts it reads before it reads what they count: a corrupted count is a
                     // memory bomb. The precheck refuses any module whose counts claim more than its bytes hold.
                     _moduleError = MetadataPrecheck.Check(bytes);
-                    if (_moduleError is null) _module = ReadModule(bytes);
+                    if (_moduleError is null)
+                    {
+                        _module = ReadModule(bytes);
+                        if (_module is not null) ModuleImage = bytes;
+                    }
                 }
             }
             return _module;
@@ -175,6 +179,12 @@ public sealed class EntryContent : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// The copy of the entry's bytes that <see cref="Module"/> was read from (Cecil reads it lazily, so it lives as long
+    /// as this content); null until then. <see cref="ModuleIndex"/> indexes the same copy instead of making another.
+    /// </summary>
+    internal byte[]? ModuleImage { get; private set; }
 
     /// <summary>Why <see cref="Module"/> is null for an entry that looked like an assembly.</summary>
     public string? ModuleError => Module is null ? _moduleError : null;

@@ -60,20 +60,12 @@ internal sealed class ModuleIndex
     {
         ArgumentNullException.ThrowIfNull(content);
         if (content.Module is null) return null;
-        return Cache.GetValue(content, static c => new Holder(Build(c.Bytes))).Index;
+        // Indexes the copy of the bytes Cecil reads (set whenever Module is not null), not a second copy.
+        return Cache.GetValue(content, static c => new Holder(MetadataPrecheck.Index(c.ModuleImage!))).Index;
     }
 
     /// <summary>Makes <see cref="For"/> return null for this entry, so that every walk asks Cecil everything (tests compare the two).</summary>
     internal static void Suppress(EntryContent content) => Cache.AddOrUpdate(content, new Holder(null));
-
-    private static ModuleIndex? Build(ReadOnlyMemory<byte> bytes)
-    {
-        // The same bytes Cecil was handed (EntryContent.Module reads a copy of them).
-        var image = MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : bytes.ToArray();
-        return MetadataPrecheck.Index(image);
-    }
 
     /// <summary>False when no custom attribute names this member: Cecil's <c>HasCustomAttributes</c> would be false.</summary>
     public bool MayHaveAttributes(ICustomAttributeProvider provider) => _attributeParents.Contains(provider.MetadataToken.ToUInt32());

@@ -166,7 +166,8 @@ internal sealed class JsonEndpoint
     [JsonPropertyName("class")]
     public required string Class { get; init; }
     public List<string> Urls { get; init; } = [];
-    public List<JsonLocation> Locations { get; init; } = [];
+    // Converted as written, like the report's findings: up to 200 per endpoint.
+    public IEnumerable<JsonLocation> Locations { get; init; } = [];
 }
 
 internal sealed class JsonServiceUnit

@@ -193,7 +193,7 @@ public static class ScanReportJson
             Scheme = e.Scheme,
             Class = e.Class,
             Urls = [.. e.Urls],
-            Locations = [.. e.Locations.Select(ToWire)],
+            Locations = e.Locations.Select(ToWire),
         })],
         ServiceUnits = [.. i.ServiceUnits.Select(u => new JsonServiceUnit
         {
@@ -279,7 +279,7 @@ public static class ScanReportJson
     {
         ScheduledTasks = Each(i.ScheduledTasks, "inventory.scheduledTasks", t => new ScheduledTaskItem(FromWire(t.Location), t.Format, t.Schedule, t.Description,
             t.Command, t.User, t.TimeZone, Each(t.NextRuns, "inventory.scheduledTasks[].nextRuns", n => ReportText.ParseIso(n, "inventory.scheduledTasks[].nextRuns")))),
-        Endpoints = Each(i.Endpoints, "inventory.endpoints", e => new EndpointItem(e.Host, e.Scheme, e.Class, Strings(e.Urls, "inventory.endpoints[].urls"), Each(e.Locations, "inventory.endpoints[].locations", FromWire))),
+        Endpoints = Each(i.Endpoints, "inventory.endpoints", e => new EndpointItem(e.Host, e.Scheme, e.Class, Strings(e.Urls, "inventory.endpoints[].urls"), Each(e.Locations as List<JsonLocation> ?? [.. e.Locations], "inventory.endpoints[].locations", FromWire))),
         ServiceUnits = Each(i.ServiceUnits, "inventory.serviceUnits", u => new ServiceUnitItem(u.Name, u.Kind, FromWire(u.Location), Strings(u.Aliases, "inventory.serviceUnits[].aliases"), u.ExecStart)
         {
             Description = u.Description,

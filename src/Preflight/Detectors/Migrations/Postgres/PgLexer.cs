@@ -46,12 +46,21 @@ internal readonly record struct PgToken(PgTokenKind Kind, int Start, int Length)
 /// </summary>
 internal static class PgLexer
 {
-    public static List<PgToken> Tokenize(string text)
+    public static List<PgToken> Tokenize(string text) => Tokenize(text, null);
+
+    /// <summary>
+    /// Tokenizes into <paramref name="into"/> (cleared first) when given, so that a caller parsing many files can reuse
+    /// one list: a migration's token list is a large-object array that lives for one parse.
+    /// </summary>
+    public static List<PgToken> Tokenize(string text, List<PgToken>? into)
     {
         // Bulk INSERTs ("(1,'a',2),") hold a token for every three or four characters; a smaller first guess made
         // the list grow and copy itself several times on the large files. Capped (1.5 MB of tokens) so that a huge
         // file does not reserve its worst case up front.
-        var tokens = new List<PgToken>(Math.Clamp(text.Length / 3, 16, 1 << 17));
+        int guess = Math.Clamp(text.Length / 3, 16, 1 << 17);
+        var tokens = into ?? new List<PgToken>(guess);
+        tokens.Clear();
+        tokens.EnsureCapacity(guess);
         int i = 0, n = text.Length;
         while (i < n)
         {

@@ -20,7 +20,25 @@ internal sealed partial record PgScript(IReadOnlyList<PgScriptStatement> Stateme
     public static PgScript Parse(string text, LineIndex? lines = null)
     {
         lines ??= new LineIndex(text);
-        var tokens = PgLexer.Tokenize(text);
+        // Nothing of the tokens outlives this parse (statements keep their classification, not their spans), so each
+        // thread reuses one list for them; one that grew past 1 M tokens (12 MB) is not kept.
+        var tokens = PgLexer.Tokenize(text, ReusableTokens);
+        ReusableTokens = null;
+        try
+        {
+            return Parse(text, lines, tokens);
+        }
+        finally
+        {
+            if (tokens.Capacity <= 1 << 20) ReusableTokens = tokens;
+        }
+    }
+
+    [ThreadStatic]
+    private static List<PgToken>? ReusableTokens;
+
+    private static PgScript Parse(string text, LineIndex lines, List<PgToken> tokens)
+    {
         var spans = PgSplitter.Split(text, tokens);
         var result = new List<PgScriptStatement>(spans.Count);
         foreach (var span in spans)
