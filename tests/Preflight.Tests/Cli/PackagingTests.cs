@@ -46,6 +46,12 @@ public class PackagingTests
             using var settings = tool.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open();
             XDocument.Load(settings).Descendants("Command").Should().ContainSingle()
                 .Which.Attribute("Name")!.Value.Should().Be("preflight");
+            // The installed tool runs with the tiering settings the performance figures were measured with
+            // (benchmarks/README.md, "Runtime settings"); without them a scan takes nearly twice the CPU.
+            using var runtimeConfig = tool.GetEntry("tools/net10.0/any/Preflight.Cli.runtimeconfig.json")!.Open();
+            var properties = System.Text.Json.JsonDocument.Parse(runtimeConfig).RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+            properties.GetProperty("System.Runtime.TieredPGO").GetBoolean().Should().BeFalse();
+            properties.GetProperty("System.Runtime.TieredCompilation.QuickJitForLoops").GetBoolean().Should().BeFalse();
         }
 
         // Only the packed folder as a source (the configuration clears the others), and a private package
