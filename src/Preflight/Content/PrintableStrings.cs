@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace Preflight.Content;
 
 /// <summary>A run of printable characters found in a binary.</summary>
@@ -27,10 +30,29 @@ public static class PrintableStrings
     {
         var result = new List<PrintableString>();
         var table = Printable;
+        // Most of a binary's bytes (code, compressed or random data) hold no run long enough to keep. A block of 64
+        // bytes is classified at once with vector compares; when no run inside it reaches the minimum, the loop below
+        // would only have started and dropped short runs there, so the block is skipped with the state the loop
+        // would have left (the start of a run still open at its end). Any other block goes through the loop, byte by
+        // byte, which alone decides what is kept: the result is the same with or without the skip.
+        bool skip = Vector256.IsHardwareAccelerated && minimumLength >= 2;
         // ASCII runs; a run longer than MaxRunLength is cut into pieces.
         int start = -1;
+        int scalarUntil = 0;
         for (int i = 0; i <= data.Length; i++)
         {
+            if (skip && start < 0 && i >= scalarUntil && i + Block <= data.Length)
+            {
+                ulong mask = PrintableMask(data.Slice(i, Block));
+                if (!HasRun(mask, 1, minimumLength))
+                {
+                    int open = BitOperations.LeadingZeroCount(~mask); // printable bytes that end the block
+                    start = open > 0 ? i + Block - open : -1;
+                    i += Block - 1;
+                    continue;
+                }
+                scalarUntil = i + Block;
+            }
             bool printable = i < data.Length && table[data[i]];
             if (printable && start < 0) start = i;
             if ((!printable || i - start >= MaxRunLength) && start >= 0)
@@ -45,8 +67,24 @@ public static class PrintableStrings
         {
             start = -1;
             int count = 0;
+            scalarUntil = 0;
             for (int i = align; i <= data.Length + 1; i += 2) // one step past the end flushes a run that ends the data
             {
+                if (skip && start < 0 && i >= scalarUntil && i + Block + 1 <= data.Length)
+                {
+                    // Bit j: byte i + j is printable and byte i + j + 1 is zero; characters sit on the even bits.
+                    ulong chars = PrintableMask(data.Slice(i, Block)) & ZeroMask(data.Slice(i + 1, Block)) & EvenBits;
+                    if (!HasRun(chars, 2, minimumLength))
+                    {
+                        int open = 0; // characters that end the block
+                        for (int bit = Block - 2; bit >= 0 && (chars >> bit & 1) != 0; bit -= 2) open++;
+                        start = open > 0 ? i + Block - 2 * open : -1;
+                        count = open;
+                        i += Block - 2;
+                        continue;
+                    }
+                    scalarUntil = i + Block;
+                }
                 bool printable = i + 1 < data.Length && data[i + 1] == 0 && table[data[i]];
                 if (printable)
                 {
@@ -64,6 +102,34 @@ public static class PrintableStrings
         result.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
         return result;
     }
+
+    private const int Block = 64;
+    private const ulong EvenBits = 0x5555_5555_5555_5555;
+
+    /// <summary>Whether <paramref name="mask"/> has <paramref name="length"/> set bits in a row, <paramref name="stride"/> apart.</summary>
+    private static bool HasRun(ulong mask, int stride, int length)
+    {
+        ulong run = mask;
+        for (int k = 1; k < length && run != 0; k++) run &= mask >> (k * stride);
+        return run != 0;
+    }
+
+    /// <summary>Bit j set when byte j of the 64 is printable (as <see cref="IsPrintable"/>).</summary>
+    private static ulong PrintableMask(ReadOnlySpan<byte> block)
+    {
+        var low = Vector256.Create(block);
+        var high = Vector256.Create(block[32..]);
+        return Printables(low) | (ulong)Printables(high) << 32;
+
+        static uint Printables(Vector256<byte> v) =>
+            (Vector256.LessThan(v - Vector256.Create((byte)0x20), Vector256.Create((byte)0x5F)) | Vector256.Equals(v, Vector256.Create((byte)'\t')))
+                .ExtractMostSignificantBits();
+    }
+
+    /// <summary>Bit j set when byte j of the 64 is zero.</summary>
+    private static ulong ZeroMask(ReadOnlySpan<byte> block) =>
+        Vector256.Equals(Vector256.Create(block), Vector256<byte>.Zero).ExtractMostSignificantBits()
+        | (ulong)Vector256.Equals(Vector256.Create(block[32..]), Vector256<byte>.Zero).ExtractMostSignificantBits() << 32;
 
     private static string Utf16Run(ReadOnlySpan<byte> data, int start, int count)
     {
