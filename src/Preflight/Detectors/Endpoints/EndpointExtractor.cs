@@ -260,6 +260,9 @@ internal static partial class EndpointExtractor
     {
         private const int Capacity = 16384;
         private readonly ConcurrentDictionary<string, EndpointCandidate[]>[] _byWebhookKey = [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
+        // ConcurrentDictionary.Count takes every lock of the table: asked on each miss (a log's URLs are mostly
+        // distinct) it cost more than the lookups. Counted here instead; a race may admit a few past the capacity.
+        private int _count;
 
         public EndpointCandidate[] Get(ReadOnlySpan<char> url, bool webhookKey)
         {
@@ -268,7 +271,7 @@ internal static partial class EndpointExtractor
             if (lookup.TryGetValue(url, out var known)) return known;
             var key = url.ToString();
             var candidates = ParseUrl(key, 0, webhookKey).ToArray();
-            if (map.Count < Capacity) map.TryAdd(key, candidates);
+            if (Volatile.Read(ref _count) < Capacity && map.TryAdd(key, candidates)) Interlocked.Increment(ref _count);
             return candidates;
         }
     }

@@ -64,19 +64,25 @@ public sealed class EndpointsDetector : IDetector
             case ContentKind.Text:
             {
                 var lines = context.Content.Lines;
-                // A log names the same endpoints on thousands of lines: after the first, a repeat only adds its location.
+                // A log names the same endpoints on thousands of lines: after the first, a repeat only adds its location
+                // (its URL was offered with the first). Repeats are gathered as line and column per endpoint and handed
+                // over once the text is done, sorted, so that an endpoint whose 200 kept locations all come before
+                // this file turns them away with one comparison, and no location object is made for them.
                 var repeats = new Dictionary<(string, string?, string?), Summary>();
+                var pending = new Dictionary<Summary, List<(int Line, int Column)>>(ReferenceEqualityComparer.Instance);
                 EndpointExtractor.FromText(context.Content.TextSpan, c =>
                 {
                     var (line, col) = lines.Position(c.Offset);
                     if (repeats.TryGetValue((c.Host, c.Scheme, c.Url), out var summary))
                     {
-                        summary.Add(c.Url, context.At(line, col));
+                        if (!pending.TryGetValue(summary, out var positions)) pending[summary] = positions = [];
+                        positions.Add((line, col));
                         return;
                     }
                     Accept(context, c, context.At(line, col), member: null, seen);
                     if (repeats.Count < 4096) repeats[(c.Host, c.Scheme, c.Url)] = _endpoints[(c.Host, c.Scheme)];
                 }, urls: _urls);
+                foreach (var (summary, positions) in pending) summary.AddLines(context.Info.Path, positions);
                 break;
             }
             case ContentKind.DotNetAssembly:
@@ -316,6 +322,32 @@ public sealed class EndpointsDetector : IDetector
                 {
                     if (_locations.Count > MaxLocationsPerEndpoint) _locations.Remove(_locations.Max!);
                     _lastLocation = _locations.Max;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Locations of one entry (<paramref name="path"/>) at the given lines and columns, in any order: the same as
+        /// adding each, but sorted first, so the ones after the last kept location stop the walk.
+        /// </summary>
+        public void AddLines(string path, List<(int Line, int Column)> positions)
+        {
+            positions.Sort();
+            lock (_gate)
+            {
+                foreach (var (line, column) in positions)
+                {
+                    if (_lastLocation is { } last)
+                    {
+                        int byPath = string.CompareOrdinal(path, last.Path);
+                        if (byPath > 0 || byPath == 0 && (line, column).CompareTo((last.Line ?? 0, last.Column ?? 0)) >= 0) return;
+                    }
+                    var location = new Location(path, line, column);
+                    if (_locations.Add(location) && _locations.Count >= MaxLocationsPerEndpoint)
+                    {
+                        if (_locations.Count > MaxLocationsPerEndpoint) _locations.Remove(_locations.Max!);
+                        _lastLocation = _locations.Max;
+                    }
                 }
             }
         }

@@ -216,4 +216,34 @@ public class EndpointDetectorTests
             }
         }
     }
+
+    [Test]
+    public async Task Repeats_within_files_keep_the_first_locations_in_report_order_too()
+    {
+        // Three logs name one host on 150 lines each (after the first, each line is a repeat); the 200 kept
+        // locations are all of the first log and the first 50 of the second, whatever order the logs come in.
+        var names = new[] { "var/log/a.log", "var/log/b.log", "var/log/c.log" };
+        static string Log() => string.Concat(Enumerable.Range(1, 150).Select(n => $"{n:D4} GET https://api.acme-upstream.com/v1/items/{n}\n"));
+        var expected = names.SelectMany(n => Enumerable.Range(1, 150).Select(line => new Location(n, line, 10))).Take(200).ToList();
+        foreach (var order in new[] { names, names.Reverse().ToArray(), new[] { names[1], names[2], names[0] } })
+        {
+            var zip = Path.Combine(Path.GetTempPath(), $"pf-repeats-{Guid.NewGuid():N}.zip");
+            try
+            {
+                using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+                    foreach (var name in order)
+                    {
+                        using var writer = new StreamWriter(archive.CreateEntry(name).Open());
+                        writer.Write(Log());
+                    }
+                var report = await Preflight.PreflightScanner.ScanAsync(zip, EndpointTestSupport.Options());
+                var item = report.Inventory.Endpoints.Should().ContainSingle(e => e.Host == "api.acme-upstream.com").Subject;
+                item.Locations.Should().Equal(expected);
+            }
+            finally
+            {
+                File.Delete(zip);
+            }
+        }
+    }
 }
