@@ -15,9 +15,9 @@ namespace Preflight.Content;
 public sealed class EntryContent : IDisposable
 {
     /// <summary>
-    /// Texts of more characters than this are decoded into a pooled buffer rather than a string: a string that large
-    /// lives on the large-object heap, and allocating one per entry (page faults, gen-2 collections) cost more than
-    /// everything a detector then does with it.
+    /// Texts of more characters than this are decoded into a buffer of <see cref="BoundedArrayPool{T}.Text"/>, smaller
+    /// ones into one of the shared pool. (A string that large lives on the large-object heap, and allocating one per
+    /// entry cost more than everything a detector then does with it.)
     /// </summary>
     internal const int PooledTextThreshold = 32 * 1024;
 
@@ -26,6 +26,7 @@ public sealed class EntryContent : IDisposable
     private Encoding? _encoding;
     private string? _text;
     private char[]? _chars;
+    private bool _sharedPool;
     private int _charCount;
     private bool _decoded;
     private LineIndex? _lines;
@@ -87,8 +88,9 @@ public sealed class EntryContent : IDisposable
     internal ReadOnlyMemory<char> TextMemory => Decode(preferString: false) ? _chars.AsMemory(0, _charCount) : _text.AsMemory();
 
     /// <summary>
-    /// Decodes the text once: into a string when it is small or a string is what the first caller wants, else into a
-    /// pooled buffer. True when it went to the buffer, false when it is in <see cref="_text"/>.
+    /// Decodes the text once: into a string when a string is what the first caller wants, else into a pooled buffer
+    /// (the shared pool for small texts, the bounded one for large). True when it went to the buffer, false when it
+    /// is in <see cref="_text"/>.
     /// </summary>
     private bool Decode(bool preferString)
     {
@@ -100,10 +102,14 @@ public sealed class EntryContent : IDisposable
             var span = Bytes.Span;
             span = span[TextDecoding.PreambleLength(span)..];
             if (encoding is null) _text = string.Empty;
-            else if (preferString || encoding.GetMaxCharCount(span.Length) <= PooledTextThreshold) _text = encoding.GetString(span);
+            else if (preferString) _text = encoding.GetString(span);
             else
             {
-                _chars = BoundedArrayPool<char>.Text.Rent(encoding.GetMaxCharCount(span.Length));
+                // A small text goes into a buffer of the shared pool too: most texts are only ever read as spans, and a
+                // package of 100,000 small files decoded into as many strings kept the collector busy.
+                int most = encoding.GetMaxCharCount(span.Length);
+                _sharedPool = most <= PooledTextThreshold;
+                _chars = _sharedPool ? System.Buffers.ArrayPool<char>.Shared.Rent(most) : BoundedArrayPool<char>.Text.Rent(most);
                 _charCount = encoding.GetChars(span, _chars);
             }
         }
@@ -123,7 +129,8 @@ public sealed class EntryContent : IDisposable
         if (_chars is { } chars)
         {
             _chars = null;
-            BoundedArrayPool<char>.Text.Return(chars);
+            if (_sharedPool) System.Buffers.ArrayPool<char>.Shared.Return(chars);
+            else BoundedArrayPool<char>.Text.Return(chars);
         }
     }
 
