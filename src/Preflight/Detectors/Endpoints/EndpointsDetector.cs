@@ -69,12 +69,13 @@ public sealed class EndpointsDetector : IDetector
                 // over once the text is done, sorted, so that an endpoint whose 200 kept locations all come before
                 // this file turns them away with one comparison, and no location object is made for them.
                 var repeats = new Dictionary<(string, string?, string?), Summary>();
-                var pending = new Dictionary<Summary, List<(int Line, int Column)>>(ReferenceEqualityComparer.Instance);
+                Dictionary<Summary, List<(int Line, int Column)>>? pending = null;
                 EndpointExtractor.FromText(context.Content.TextSpan, c =>
                 {
                     var (line, col) = lines.Position(c.Offset);
                     if (repeats.TryGetValue((c.Host, c.Scheme, c.Url), out var summary))
                     {
+                        pending ??= new(ReferenceEqualityComparer.Instance);
                         if (!pending.TryGetValue(summary, out var positions)) pending[summary] = positions = [];
                         positions.Add((line, col));
                         return;
@@ -82,7 +83,8 @@ public sealed class EndpointsDetector : IDetector
                     Accept(context, c, context.At(line, col), member: null, seen);
                     if (repeats.Count < 4096) repeats[(c.Host, c.Scheme, c.Url)] = _endpoints[(c.Host, c.Scheme)];
                 }, urls: _urls);
-                foreach (var (summary, positions) in pending) summary.AddLines(context.Info.Path, positions);
+                if (pending is not null)
+                    foreach (var (summary, positions) in pending) summary.AddLines(context.Info.Path, positions);
                 break;
             }
             case ContentKind.DotNetAssembly:
@@ -317,12 +319,17 @@ public sealed class EndpointsDetector : IDetector
                     if (_urls.Count > MaxLocationsPerEndpoint) _urls.Remove(_urls.Max!);
                     _lastUrl = _urls.Max;
                 }
-                if ((_lastLocation is null || ReportOrder.Compare(location, _lastLocation) < 0) && _locations.Add(location)
-                    && _locations.Count >= MaxLocationsPerEndpoint)
-                {
-                    if (_locations.Count > MaxLocationsPerEndpoint) _locations.Remove(_locations.Max!);
-                    _lastLocation = _locations.Max;
-                }
+                if (_lastLocation is null || ReportOrder.Compare(location, _lastLocation) < 0) Keep(location);
+            }
+        }
+
+        /// <summary>Adds a location that comes before the last kept one (or any while there is room); under the lock.</summary>
+        private void Keep(Location location)
+        {
+            if (_locations.Add(location) && _locations.Count >= MaxLocationsPerEndpoint)
+            {
+                if (_locations.Count > MaxLocationsPerEndpoint) _locations.Remove(_locations.Max!);
+                _lastLocation = _locations.Max;
             }
         }
 
@@ -342,12 +349,7 @@ public sealed class EndpointsDetector : IDetector
                         int byPath = string.CompareOrdinal(path, last.Path);
                         if (byPath > 0 || byPath == 0 && (line, column).CompareTo((last.Line ?? 0, last.Column ?? 0)) >= 0) return;
                     }
-                    var location = new Location(path, line, column);
-                    if (_locations.Add(location) && _locations.Count >= MaxLocationsPerEndpoint)
-                    {
-                        if (_locations.Count > MaxLocationsPerEndpoint) _locations.Remove(_locations.Max!);
-                        _lastLocation = _locations.Max;
-                    }
+                    Keep(new Location(path, line, column));
                 }
             }
         }
