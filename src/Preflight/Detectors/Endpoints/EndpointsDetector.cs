@@ -25,6 +25,7 @@ public sealed class EndpointsDetector : IDetector
     private readonly ConcurrentDictionary<(string Host, string? Scheme), Summary> _endpoints = new();
     // URLs parsed once per scan rather than once per file: 100,000 small configs name the same few hosts.
     private readonly EndpointExtractor.ParsedUrls _urls = new();
+    private Func<string, bool>? _yieldsCandidate;
 
     /// <inheritdoc />
     public string Id => EndpointRules.DetectorId;
@@ -158,7 +159,7 @@ public sealed class EndpointsDetector : IDetector
                 {
                     string? member = null;
                     if (index?.MayHaveStringAttributes(method) != false) Attributes(context, method.CustomAttributes, member ??= $"{type.FullName}::{method.Name}", seen);
-                    if (!method.HasBody || index?.MayYield(method, YieldsCandidate) == false) continue;
+                    if (!method.HasBody || index?.MayYield(method, _yieldsCandidate ??= YieldsCandidate) == false) continue;
                     MethodBody body;
                     try { body = method.Body; }
                     catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
@@ -181,10 +182,10 @@ public sealed class EndpointsDetector : IDetector
     }
 
     /// <summary>True when a string holds an endpoint candidate (a body whose strings hold none is not read).</summary>
-    private static bool YieldsCandidate(string literal)
+    private bool YieldsCandidate(string literal)
     {
         bool any = false;
-        EndpointExtractor.FromLiteral(literal, _ => any = true);
+        EndpointExtractor.FromLiteral(literal, _ => any = true, _urls);
         return any;
     }
 
