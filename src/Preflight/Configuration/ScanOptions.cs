@@ -85,6 +85,12 @@ public sealed record ScanOptions
     /// </summary>
     public string? MigrationsDialect { get; init; }
 
+    /// <summary>
+    /// PostgreSQL statements the migrations detector keeps in memory until the end of the package; the statements
+    /// of later migrations wait in a temporary file (docs/migrations.md, "Memory"). Tests set 0 to spill all.
+    /// </summary>
+    internal int MigrationStatementsInMemory { get; init; } = Detectors.Migrations.Postgres.PgStatementSpill.DefaultBudget;
+
     /// <summary>The maintenance window (<c>--window</c>); scheduled tasks firing inside it are reported. Null: no window.</summary>
     public MaintenanceWindow? MaintenanceWindow { get; init; }
 

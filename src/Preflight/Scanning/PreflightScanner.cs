@@ -160,12 +160,26 @@ public static class PreflightScanner
         var options = state.Options;
         var progress = new ProgressTracker(options.Progress, name, state.IsBaseline, options.ProgressInterval);
         var context = new DetectorContext(state);
-        var exclude = new PathGlob(options.Exclude);
         var detectors = DetectorRegistry.CreateAll()
             .Where(d => options.EnabledDetectors is null || options.EnabledDetectors.Contains(d.Id) || d.Id == PackageRules.DetectorId)
             .ToArray();
         state.Clock = new ScanClock([.. detectors.Select(d => d.Id)]);
+        try
+        {
+            return await RunDetectorsAsync(read, state, context, progress, detectors, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // a detector may hold a temporary file until the end of the scan (the migrations detector's spill)
+            foreach (var detector in detectors) (detector as IDisposable)?.Dispose();
+        }
+    }
 
+    private static async Task<PackageSummary> RunDetectorsAsync(PackageRead read, ScanState state, DetectorContext context, ProgressTracker progress,
+        IDetector[] detectors, CancellationToken cancellationToken)
+    {
+        var options = state.Options;
+        var exclude = new PathGlob(options.Exclude);
         int workers = Math.Max(1, options.MaxDegreeOfParallelism);
         var channel = Channel.CreateBounded<PackageEntry>(new BoundedChannelOptions(workers * 2)
         {
@@ -206,7 +220,7 @@ public static class PreflightScanner
             try
             {
                 detector.Complete(context);
-                state.Clock.Completed(i, since);
+                state.Clock!.Completed(i, since);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -13,9 +13,11 @@ namespace Preflight.Detectors.Migrations;
 /// <c>sql/</c>, <c>schema/</c>), parses each PostgreSQL migration once into a compact statement model, and at
 /// the end walks them in the runner's order to find statements that lock, rewrite or break.
 /// </summary>
-public sealed class MigrationsDetector : IDetector
+public sealed class MigrationsDetector : IDetector, IDisposable
 {
     private readonly ConcurrentBag<Parsed> _migrations = [];
+    // Created with the first migration (the budget comes with the scan's options); closed at the end of the scan.
+    private PgStatementSpill? _spill;
     private readonly ConcurrentDictionary<string, string> _flywayInitSql = new(StringComparer.Ordinal);
     private readonly MigrationRunners _runners = new();
 
@@ -97,8 +99,21 @@ public sealed class MigrationsDetector : IDetector
         if (script.Unterminated is { } u)
             context.Report(MigrationRules.Unterminated, context.At(u.Line, u.Column),
                 $"a literal or comment opened at line {u.Line} is never closed; the rest of {info.FileName} was not analysed", $"unterminated:{u.Line}");
-        _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, script), kind, dialect, script.Statements.Count));
+        _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, Spill(context).Keep(script)), kind, dialect, script.Count));
     }
+
+    private PgStatementSpill Spill(DetectorContext context)
+    {
+        var spill = Volatile.Read(ref _spill);
+        if (spill is not null) return spill;
+        var created = new PgStatementSpill(context.Options.MigrationStatementsInMemory);
+        spill = Interlocked.CompareExchange(ref _spill, created, null) ?? created;
+        if (!ReferenceEquals(spill, created)) created.Dispose();
+        return spill;
+    }
+
+    /// <summary>Closes the temporary file that held the statements of a large migration set, if there was one.</summary>
+    public void Dispose() => Interlocked.Exchange(ref _spill, null)?.Dispose();
 
     private void AnalyzeEfCore(EntryContext context)
     {
@@ -107,7 +122,7 @@ public sealed class MigrationsDetector : IDetector
         var lines = context.Content.Lines;
         var statements = MergeSuppressions(context, EfStatements(pieces, p => TrimEvidence(lines[p.Line])));
         var version = EfCoreMigrationReader.MigrationId(context.Info.FileName);
-        AddEfMigration(context.Info.Path, version, null, pieces, statements);
+        AddEfMigration(context, context.Info.Path, version, null, pieces, statements);
     }
 
     /// <summary>EF Core migrations compiled into an assembly (Mono.Cecil, metadata only), plus the runner facts it carries.</summary>
@@ -134,17 +149,18 @@ public sealed class MigrationsDetector : IDetector
             var statements = EfStatements(migration.Pieces, p => p.Call)
                 .Select(st => st with { Evidence = Shorten($"{migration.TypeName}: {st.Evidence}") })
                 .ToList();
-            AddEfMigration(context.Info.Path, migration.Id, migration.TypeName, migration.Pieces, statements);
+            AddEfMigration(context, context.Info.Path, migration.Id, migration.TypeName, migration.Pieces, statements);
         }
     }
 
     private static string Shorten(string text) => text.Length > 200 ? text[..200] : text;
 
-    private void AddEfMigration(string path, string? version, string? member, IReadOnlyList<EfSqlPiece> pieces, List<PgScriptStatement> statements)
+    private void AddEfMigration(DetectorContext context, string path, string? version, string? member, IReadOnlyList<EfSqlPiece> pieces, List<PgScriptStatement> statements)
     {
         bool anySuppressed = pieces.Any(p => p.SuppressTransaction);
         var kind = new MigrationKind("ef-core", version, 0, anySuppressed ? RunnerTransaction.PerChangeset : RunnerTransaction.PerFile);
-        _migrations.Add(new Parsed(new PgMigration(path, "ef-core", version, kind.Transaction, new PgScript(statements, null)) { Member = member }, kind, "postgresql", statements.Count));
+        var script = Spill(context).Keep(new PgScript(statements, null));
+        _migrations.Add(new Parsed(new PgMigration(path, "ef-core", version, kind.Transaction, script) { Member = member }, kind, "postgresql", statements.Count));
     }
 
     /// <summary>
@@ -251,8 +267,10 @@ public sealed class MigrationsDetector : IDetector
             .ToList();
         if (context.ScanningBaseline)
         {
-            // the installed version's migrations are the schema the new package's migrations run against
-            context.KeepForUpgrade(Id, new BaselineSchema(postgres, ordered.Select(p => AppliedKey(p.Migration)).ToHashSet(StringComparer.Ordinal)));
+            // the installed version's migrations are the schema the new package's migrations run against; they outlive
+            // this scan (and its spill file), so they are kept in memory
+            context.KeepForUpgrade(Id, new BaselineSchema([.. postgres.Select(m => m with { Script = m.Script.InMemory() })],
+                ordered.Select(p => AppliedKey(p.Migration)).ToHashSet(StringComparer.Ordinal)));
             return;
         }
         var baseline = context.BaselineSummary(Id) as BaselineSchema;

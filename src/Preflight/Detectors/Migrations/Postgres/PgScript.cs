@@ -14,9 +14,53 @@ internal sealed record PgScriptStatement(
     // Liquibase (and EF Core suppressTransaction): this statement starts a unit; the value says whether it runs in a transaction.
     bool? StartsChangeset);
 
-/// <summary>One migration file parsed into its statements: a compact summary, the text is not kept.</summary>
-internal sealed partial record PgScript(IReadOnlyList<PgScriptStatement> Statements, (int Line, int Column)? Unterminated)
+/// <summary>
+/// One migration file parsed into its statements: a compact summary, the text is not kept. The statements are held
+/// in memory, or, for a script a <see cref="PgStatementSpill"/> wrote out, read back from it on each access of
+/// <see cref="Statements"/> (so a caller takes them once and keeps them no longer than it needs them).
+/// </summary>
+internal sealed partial class PgScript
 {
+    private readonly IReadOnlyList<PgScriptStatement>? _statements;
+    private readonly PgStatementSpill? _spill;
+    private readonly long _offset;
+    private readonly int _length;
+
+    public PgScript(IReadOnlyList<PgScriptStatement> statements, (int Line, int Column)? unterminated)
+    {
+        _statements = statements;
+        Count = statements.Count;
+        Unterminated = unterminated;
+    }
+
+    private PgScript(PgStatementSpill spill, long offset, int length, int count, (int Line, int Column)? unterminated)
+    {
+        _spill = spill;
+        _offset = offset;
+        _length = length;
+        Count = count;
+        Unterminated = unterminated;
+    }
+
+    /// <summary>A script whose <paramref name="count"/> statements <paramref name="spill"/> wrote at <paramref name="offset"/>.</summary>
+    internal static PgScript Spilled(PgStatementSpill spill, long offset, int length, int count, (int Line, int Column)? unterminated) =>
+        new(spill, offset, length, count, unterminated);
+
+    /// <summary>The statements in file order.</summary>
+    public IReadOnlyList<PgScriptStatement> Statements => _statements ?? _spill!.Read(_offset, _length, Count);
+
+    /// <summary>How many statements the script has, without reading them back.</summary>
+    public int Count { get; }
+
+    /// <summary>Where a literal or comment that is never closed starts, if one does.</summary>
+    public (int Line, int Column)? Unterminated { get; }
+
+    /// <summary>Whether the statements live in a spill file rather than in memory.</summary>
+    public bool IsSpilled => _statements is null;
+
+    /// <summary>The same script with its statements in memory (read back once if it was spilled).</summary>
+    public PgScript InMemory() => IsSpilled ? new PgScript(Statements, Unterminated) : this;
+
     public static PgScript Parse(string text, LineIndex? lines = null)
     {
         lines ??= new LineIndex(text);
