@@ -9,7 +9,8 @@ namespace Preflight.Detectors;
 /// </summary>
 /// <remarks>
 /// <para><b>Lifetime.</b> The registry creates a fresh instance for every scan, so instance fields are
-/// per-scan state.</para>
+/// per-scan state. A detector that is <see cref="IDisposable"/> is disposed when its scan ends, after
+/// <see cref="Complete"/> or after a failure or cancellation.</para>
 /// <para><b>Threading.</b> <see cref="Wants"/> and <see cref="Analyze"/> are called concurrently from
 /// several threads, for <i>different</i> entries; every detector of one entry runs on the same thread, one
 /// after another, so an entry's views need no locking. Anything a detector keeps across entries must be
