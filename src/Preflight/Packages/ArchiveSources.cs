@@ -415,7 +415,7 @@ internal static class ArchiveSources
         await using (inner.ConfigureAwait(false))
         {
             // A compressed stream holds either a tar or a single file; peek without reading it twice.
-            var peek = new PeekStream(inner, 512);
+            var peek = new PeekStream(new SynchronousReads(inner), 512);
             byte[] head;
             try
             {
