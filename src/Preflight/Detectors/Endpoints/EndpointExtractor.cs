@@ -158,6 +158,8 @@ internal static partial class EndpointExtractor
     private static readonly System.Buffers.SearchValues<string> ValueWord = System.Buffers.SearchValues.Create(["value"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly System.Buffers.SearchValues<char> AsciiLetters = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    private static readonly System.Buffers.SearchValues<char> DigitsAndDots = System.Buffers.SearchValues.Create("0123456789.");
 
     /// <summary>Words one of which every host setting or host directive holds (the patterns' alternatives, case-insensitive).</summary>
     private static readonly System.Buffers.SearchValues<string> SettingKeywords = System.Buffers.SearchValues.Create(
@@ -213,7 +215,7 @@ internal static partial class EndpointExtractor
             if (h.Length == 0) continue;
             bool ip = HostClassifier.TryParseIPv4(h, out _) || HostClassifier.TryParseIPv6(h, out _);
             bool name = !ip && HostClassifier.IsDnsName(h) && (HostClassifier.HasPlausibleTld(h, strict: true)
-                || (!h.Contains('.', StringComparison.Ordinal) && key.Contains("host", StringComparison.OrdinalIgnoreCase) && h.Any(char.IsAsciiLetter) && h.Length > 1));
+                || (!h.Contains('.', StringComparison.Ordinal) && key.Contains("host", StringComparison.OrdinalIgnoreCase) && h.AsSpan().ContainsAny(AsciiLetters) && h.Length > 1));
             if (ip || name) sink(new EndpointCandidate(valueIndex, h, null, null, key.Contains("webhook", StringComparison.OrdinalIgnoreCase)));
         }
     }
@@ -243,9 +245,9 @@ internal static partial class EndpointExtractor
         var s = literal.Trim();
         int colon = s.LastIndexOf(':');
         string hostPart = s;
-        if (colon > 0 && s.Count(static c => c == ':') == 1 && s[(colon + 1)..].All(char.IsAsciiDigit)) hostPart = s[..colon];
+        if (colon > 0 && s.AsSpan().Count(':') == 1 && !s.AsSpan(colon + 1).ContainsAnyExceptInRange('0', '9')) hostPart = s[..colon];
         if (HostClassifier.TryParseIPv4(hostPart, out _)) sink(new EndpointCandidate(0, hostPart, null, null, false));
-        else if ((s.Contains("::", StringComparison.Ordinal) || s.Count(static c => c == ':') == 7) && HostClassifier.TryParseIPv6(s, out _))
+        else if ((s.Contains("::", StringComparison.Ordinal) || s.AsSpan().Count(':') == 7) && HostClassifier.TryParseIPv6(s, out _))
             sink(new EndpointCandidate(0, s.ToLowerInvariant(), null, null, false));
     }
 
@@ -317,9 +319,9 @@ internal static partial class EndpointExtractor
             {
                 if (!HostClassifier.IsDnsName(host)) continue;
                 if (host.Contains('.', StringComparison.Ordinal) && !HostClassifier.HasPlausibleTld(host, strict: false)) continue;
-                if (host.All(static ch => char.IsAsciiDigit(ch) || ch == '.')) continue; // 1.2.3 is no host
+                if (!host.AsSpan().ContainsAnyExcept(DigitsAndDots)) continue; // 1.2.3 is no host
             }
-            if (port.Length > 0 && !(port[0] == ':' && port.Length > 1 && port[1..].All(char.IsAsciiDigit))) port = string.Empty;
+            if (port.Length > 0 && !(port[0] == ':' && port.Length > 1 && !port.AsSpan(1).ContainsAnyExceptInRange('0', '9'))) port = string.Empty;
             bool webhook = webhookKey || IsWebhookUrl(host, rest);
             string shownHost = host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
             string sanitized = scheme + "://" + shownHost + port + SanitizePath(rest, webhook);
@@ -478,8 +480,8 @@ internal static partial class EndpointExtractor
                 if (close > 0) yield return v[1..close];
                 continue;
             }
-            if (v.Count(static c => c == ':') == 1) v = v[..v.IndexOf(':', StringComparison.Ordinal)];
-            if (v.All(char.IsAsciiDigit)) continue; // the port of "host,1433"
+            if (v.AsSpan().Count(':') == 1) v = v[..v.IndexOf(':', StringComparison.Ordinal)];
+            if (!v.AsSpan().ContainsAnyExceptInRange('0', '9')) continue; // the port of "host,1433"
             yield return v;
         }
     }

@@ -48,7 +48,7 @@ internal static class HostClassifier
     public static bool TryParseIPv6(string s, out IPAddress? address)
     {
         address = null;
-        if (s.Length < 2 || s.Count(static c => c == ':') < 2) return false;
+        if (s.Length < 2 || s.AsSpan().Count(':') < 2) return false;
         var core = s;
         int pct = s.IndexOf('%', StringComparison.Ordinal);
         if (pct >= 0) core = s[..pct];
@@ -86,7 +86,7 @@ internal static class HostClassifier
         if (dot <= 0) return false;
         var tld = host[(dot + 1)..];
         if (tld.StartsWith("xn--", StringComparison.Ordinal)) return true;
-        if (tld.Length < 2 || !tld.All(char.IsAsciiLetterLower)) return false;
+        if (tld.Length < 2 || tld.AsSpan().ContainsAnyExceptInRange('a', 'z')) return false;
         if (!strict) return true;
         return tld.Length == 2 ? !NotCountryCodes.Contains(tld) : CommonTlds.Contains(tld);
     }
