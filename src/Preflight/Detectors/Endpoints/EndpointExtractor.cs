@@ -25,13 +25,13 @@ internal static partial class EndpointExtractor
     /// <summary>Schemes that send everything in clear.</summary>
     public static bool IsPlaintext(string? scheme) => scheme is "http" or "ftp" or "ldap" or "ws" or "telnet";
 
-    private static readonly string[] IdentifierContexts =
+    internal static readonly string[] IdentifierContexts =
     [
         "xmlns", "schemalocation", "targetnamespace", "namespace", "\"$schema\"", "\"$id\"", "\"$ref\"", "$schema:", "<!doctype", "documentation=",
         " system \"", " public \"", "license", "licence", "spdx", "dtd", "@see", "<see href", "seealso", "helplink", "helpuri", "help_uri", "projecturl", "\"repository\"", "repository:",
     ];
 
-    private static readonly string[] IdentifierUrls =
+    internal static readonly string[] IdentifierUrls =
     [
         "www.w3.org/", "w3.org/", "schemas.microsoft.com/", "schemas.xmlsoap.org/", "schemas.openxmlformats.org/", "schemas.android.com/",
         "json-schema.org/", "purl.org/", "xmlns.com/", "xmlns.jcp.org/", "java.sun.com/xml/", "java.sun.com/dtd/", "ns.adobe.com/", "www.springframework.org/schema",
@@ -156,6 +156,7 @@ internal static partial class EndpointExtractor
     // A vectorised case-insensitive search: string.Contains with OrdinalIgnoreCase is a scalar loop under
     // invariant globalization, and costs more than the rest of the extractor on a large log.
     private static readonly System.Buffers.SearchValues<string> ValueWord = System.Buffers.SearchValues.Create(["value"], StringComparison.OrdinalIgnoreCase);
+    private static readonly System.Buffers.SearchValues<string> WebhookWord = System.Buffers.SearchValues.Create(["webhook"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
     private static readonly System.Buffers.SearchValues<char> AsciiLetters = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
@@ -411,12 +412,13 @@ internal static partial class EndpointExtractor
         return true;
     }
 
-    private static bool IsVersionContext(ReadOnlySpan<char> text, int index)
+    internal static bool IsVersionContext(ReadOnlySpan<char> text, int index)
     {
         int lineStart = LineStart(text, index);
         int from = Math.Max(lineStart, index - 48);
         var before = text[from..index];
         if (before.Length > 0 && before[^1] is 'v' or 'V') return true;
+        if (System.Text.Ascii.IsValid(before)) return HasVersionWord(before);
         Span<char> lower = stackalloc char[before.Length];
         before.ToLowerInvariant(lower);
         foreach (var word in VersionWords)
@@ -433,9 +435,35 @@ internal static partial class EndpointExtractor
         return false;
     }
 
-    private static readonly string[] VersionWords = ["version", "ver ", "ver=", "ver:", "v.", "release", "build", "oid", "revision", "firmware", "driver", "product", "copyright", "sdk", "runtime", "package"];
+    internal static readonly string[] VersionWords = ["version", "ver ", "ver=", "ver:", "v.", "release", "build", "oid", "revision", "firmware", "driver", "product", "copyright", "sdk", "runtime", "package"];
 
-    private static bool IsCommentOrIdentifier(ReadOnlySpan<char> text, int index)
+    // The word lists are lower case and ASCII: on ASCII text a vectorised case-insensitive search finds exactly what
+    // lower-casing the text and searching it word by word finds (invariant lower-casing is a scalar loop, and it ran
+    // for every URL and address of a log). Text with other characters keeps the lower-casing path.
+    private static readonly System.Buffers.SearchValues<string> VersionWordSearch = System.Buffers.SearchValues.Create(VersionWords, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <see cref="IsVersionContext"/>'s word test on ASCII text: at each place where some word starts, the same rule
+    /// (short words only at the start of a word).
+    /// </summary>
+    private static bool HasVersionWord(ReadOnlySpan<char> before)
+    {
+        for (int pos = 0; pos < before.Length;)
+        {
+            int found = before[pos..].IndexOfAny(VersionWordSearch);
+            if (found < 0) return false;
+            int at = pos + found;
+            foreach (var word in VersionWords)
+                if (before[at..].StartsWith(word, StringComparison.OrdinalIgnoreCase)
+                    && (word.Length > 4 || at == 0 || !char.IsAsciiLetter(before[at - 1]))) return true;
+            pos = at + 1;
+        }
+        return false;
+    }
+
+    private static readonly System.Buffers.SearchValues<string> IdentifierContextSearch = System.Buffers.SearchValues.Create(IdentifierContexts, StringComparison.OrdinalIgnoreCase);
+
+    internal static bool IsCommentOrIdentifier(ReadOnlySpan<char> text, int index)
     {
         int lineStart = LineStart(text, index);
         var line = text[lineStart..index];
@@ -443,16 +471,30 @@ internal static partial class EndpointExtractor
         if (trimmed.StartsWith("#") || trimmed.StartsWith("//") || trimmed.StartsWith(";") || trimmed.StartsWith("--") || trimmed.StartsWith("* ") || trimmed.StartsWith("/*")
             || trimmed.StartsWith("<!--") || trimmed.StartsWith("REM ", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("::")) return true;
         int from = Math.Max(0, line.Length - 80);
-        Span<char> lower = stackalloc char[line.Length - from];
-        line[from..].ToLowerInvariant(lower);
-        foreach (var ctx in IdentifierContexts)
-            if (lower.Contains(ctx, StringComparison.Ordinal)) return true;
+        var window = line[from..];
+        if (System.Text.Ascii.IsValid(window))
+        {
+            if (window.ContainsAny(IdentifierContextSearch)) return true;
+        }
+        else
+        {
+            Span<char> lower = stackalloc char[window.Length];
+            window.ToLowerInvariant(lower);
+            foreach (var ctx in IdentifierContexts)
+                if (lower.Contains(ctx, StringComparison.Ordinal)) return true;
+        }
         int end = Math.Min(text.Length, index + 120);
         var after = text[index..end];
         int sep = after.IndexOf("://");
         if (sep >= 0 && sep < 24)
         {
             var tail = after[(sep + 3)..];
+            if (System.Text.Ascii.IsValid(tail))
+            {
+                foreach (var id in IdentifierUrls)
+                    if (tail.StartsWith(id, StringComparison.OrdinalIgnoreCase)) return true;
+                return false;
+            }
             Span<char> tl = stackalloc char[tail.Length];
             tail.ToLowerInvariant(tl);
             foreach (var id in IdentifierUrls)
@@ -461,11 +503,10 @@ internal static partial class EndpointExtractor
         return false;
     }
 
-    private static bool WebhookKeyBefore(ReadOnlySpan<char> text, int index)
+    internal static bool WebhookKeyBefore(ReadOnlySpan<char> text, int index)
     {
         int lineStart = LineStart(text, index);
-        var before = text[lineStart..index];
-        return before.Contains("webhook", StringComparison.OrdinalIgnoreCase);
+        return text[lineStart..index].IndexOfAny(WebhookWord) >= 0;
     }
 
     private static IEnumerable<string> SplitHostList(string value)
