@@ -8,7 +8,7 @@ using Preflight.Reporting;
 namespace Preflight.Benchmarks.Throughput;
 
 /// <summary>
-/// <c>throughput &lt;package&gt; [--runs 3]</c>: times, best of N, (1) reading the package alone into a sink that
+/// <c>throughput &lt;package&gt; [--runs 3] [--read-only]</c>: times, best of N, (1) reading the package alone into a sink that
 /// discards every entry, (2) the full scan with the JSON report written to a null stream, and beside them the
 /// system's <c>unzip -t</c> or <c>gzip -t</c> on the same file when installed. Prints MiB/s of the package file
 /// and of the decompressed content, CPU time of the best run (on a shared machine the wall clock includes waiting for a core), and peak RSS
@@ -20,11 +20,14 @@ internal static class ThroughputCommand
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            Console.Error.WriteLine("usage: throughput <package> [--runs 3]");
+            Console.Error.WriteLine("usage: throughput <package> [--runs 3] [--read-only]");
             return 2;
         }
         string path = args[0];
-        int runs = args.Length >= 3 && args[1] == "--runs" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        int runsAt = Array.IndexOf(args, "--runs");
+        int runs = runsAt > 0 && runsAt + 1 < args.Length ? int.Parse(args[runsAt + 1], CultureInfo.InvariantCulture) : 3;
+        // Reading alone, for a profiler: no scan, no external tool.
+        bool readOnly = args.Contains("--read-only");
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"throughput: no such file {path}");
@@ -49,6 +52,7 @@ internal static class ThroughputCommand
             return $"{sink.Entries} entries, {sink.Issues} package issues";
         });
         Print("read (PackageReader, discard)", read, fileBytes, contentBytes);
+        if (readOnly) return 0;
 
         // 2. The full scan and its JSON report.
         ScanStatistics? statistics = null;
