@@ -1,7 +1,4 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using ICSharpCode.SharpZipLib.Checksum;
 
 namespace Preflight.Packages;
 
@@ -108,38 +105,28 @@ internal sealed class SubReadStream(Stream baseStream, long start, long length) 
     }
 }
 
-/// <summary>Computes the CRC-32 of what is read through it.</summary>
+/// <summary>
+/// Computes the CRC-32 of what is read through it, with the runtime's vectorised CRC (carry-less multiplication where
+/// the processor has it): SharpZipLib's table-driven one was a tenth of the reader's CPU time.
+/// </summary>
 internal sealed class Crc32Stream(Stream inner) : ReadOnlyForwardStream
 {
-    private readonly Crc32 _crc = new();
+    private readonly System.IO.Hashing.Crc32 _crc = new();
 
-    public long Value => _crc.Value;
+    public long Value => _crc.GetCurrentHashAsUInt32();
 
     public override int Read(Span<byte> buffer)
     {
         int n = inner.Read(buffer);
-        Update(buffer[..n]);
+        _crc.Append(buffer[..n]);
         return n;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (n > 0)
-        {
-            if (MemoryMarshal.TryGetArray<byte>(buffer[..n], out var segment)) _crc.Update(segment);
-            else Update(buffer.Span[..n]);
-        }
+        _crc.Append(buffer.Span[..n]);
         return n;
-    }
-
-    private void Update(ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty) return;
-        var copy = ArrayPool<byte>.Shared.Rent(data.Length);
-        data.CopyTo(copy);
-        _crc.Update(new ArraySegment<byte>(copy, 0, data.Length));
-        ArrayPool<byte>.Shared.Return(copy);
     }
 }
 
