@@ -30,6 +30,9 @@ internal sealed class TextScanner
 
     public IReadOnlyList<SecretRule> Rules => _rules;
 
+    /// <summary>The keyword index that picks the lines to scan.</summary>
+    internal KeywordIndex KeywordIndex => _anyKeyword;
+
     /// <summary>Scans <paramref name="text"/> for typed rules (and generic assignments when asked), adding hits with offsets into the text.</summary>
     /// <param name="text">The text.</param>
     /// <param name="path">The entry path (file-scoped rules and template severity).</param>
@@ -40,11 +43,12 @@ internal sealed class TextScanner
     {
         var span = text;
         int pos = 0;
+        Span<int> next = _anyKeyword.GroupCount <= 64 ? stackalloc int[_anyKeyword.GroupCount] : new int[_anyKeyword.GroupCount];
+        next.Fill(-2);
         while (pos < span.Length)
         {
-            int found = _anyKeyword.IndexOfAny(span[pos..]);
-            if (found < 0) break;
-            int hit = pos + found;
+            int hit = _anyKeyword.NextAt(span, pos, next);
+            if (hit < 0) break;
             int lineStart = hit == 0 ? 0 : span[..hit].LastIndexOfAny('\n', '\r') + 1;
             int lineEnd = span[hit..].IndexOfAny('\n', '\r');
             lineEnd = lineEnd < 0 ? span.Length : hit + lineEnd;

@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Text;
+using FluentAssertions;
+using NUnit.Framework;
+using Preflight.Detectors.Credentials;
+
+namespace Preflight.Tests.Detectors.Credentials;
+
+/// <summary>
+/// The credentials keywords are searched in groups (each small enough for the vectorised search) and the first
+/// occurrence is the first among the groups'. These tests hold that to one case-insensitive search over all the
+/// keywords at once, on generated texts dense with keywords in every casing, cut-off keywords, keywords that overlap
+/// a group's earlier hit, and non-ASCII look-alikes.
+/// </summary>
+public class KeywordIndexTests
+{
+    private static readonly KeywordIndex Index = TextScanner.Default.KeywordIndex;
+    private static readonly SearchValues<string> All = SearchValues.Create([.. Index.Keywords], StringComparison.OrdinalIgnoreCase);
+
+    private static string Text(Random random, bool ascii)
+    {
+        var keywords = Index.Keywords.ToArray();
+        string[] fillers = ascii ? ["a", " ", "\n", "=", "x9", "-", ":", "/", "."] : ["a", " ", "\n", "=", "ſ", "ı", "\u212A", "é", "-", ":"];
+        var sb = new StringBuilder();
+        int pieces = random.Next(0, 60);
+        for (int i = 0; i < pieces; i++)
+        {
+            string piece = fillers[random.Next(fillers.Length)];
+            if (random.Next(4) == 0)
+            {
+                var k = keywords[random.Next(keywords.Length)];
+                piece = random.Next(4) == 0 ? k[..random.Next(1, k.Length)] : k;
+            }
+            foreach (var c in piece) sb.Append(random.Next(2) == 0 ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Grouped_walk_finds_what_one_search_over_all_keywords_finds(bool ascii)
+    {
+        Index.GroupCount.Should().BeGreaterThan(1, "the keywords are many more than one group holds");
+        var random = new Random(ascii ? 41 : 42);
+        long hits = 0;
+        Span<int> next = stackalloc int[Index.GroupCount];
+        for (int n = 0; n < 20_000; n++)
+        {
+            var text = Text(random, ascii);
+            next.Fill(-2);
+            // The same walk as the scanner's: from each hit, move on by some characters (a line's worth).
+            for (int pos = 0; pos < text.Length;)
+            {
+                int expected = text.AsSpan(pos).IndexOfAny(All);
+                expected = expected < 0 ? -1 : pos + expected;
+                Index.NextAt(text, pos, next).Should().Be(expected, "from {0} in \"{1}\"", pos, text);
+                if (expected < 0) break;
+                hits++;
+                pos = expected + random.Next(1, 12);
+            }
+        }
+        hits.Should().BeGreaterThan(50_000);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void First_occurrence_in_a_span_is_the_same_as_one_search(bool ascii)
+    {
+        var random = new Random(ascii ? 51 : 52);
+        int found = 0;
+        for (int n = 0; n < 20_000; n++)
+        {
+            var text = Text(random, ascii);
+            int start = random.Next(0, text.Length + 1), end = random.Next(start, text.Length + 1);
+            var span = text.AsSpan(start, end - start);
+            int expected = span.IndexOfAny(All);
+            Index.IndexOfAny(span).Should().Be(expected, "in \"{0}\"", span.ToString());
+            if (expected >= 0) found++;
+        }
+        found.Should().BeInRange(2_000, 19_000);
+    }
+}
