@@ -3,13 +3,14 @@
 #   - the credentials detector alone (preflight scan with a config enabling only it) vs secretlint 13.0.6 with
 #     its recommended preset, on the extracted tree of a synthetic package;
 #   - the migrations detector alone vs squawk 2.66.0, on the package's SQL migrations.
-# Usage: benchmarks/side-by-side.sh <package.zip> [runs=3] [workdir=/tmp/pf-side]
+# Usage: [PREFLIGHT_CLI=…/Preflight.Cli.dll] benchmarks/side-by-side.sh <package.zip> [runs=3] [workdir=/tmp/pf-side]
 # Needs: the Release CLI (dotnet build -c Release src/Preflight.Cli), node/npm, unzip, GNU time.
 # npm packages are installed into the workdir (nothing global).
 set -euo pipefail
 pkg=$(realpath "$1"); runs=${2:-3}; work=${3:-/tmp/pf-side}
 root=$(cd "$(dirname "$0")/.." && pwd)
-cli="$root/src/Preflight.Cli/bin/Release/net10.0/Preflight.Cli.dll"
+# PREFLIGHT_CLI picks another build, e.g. a ReadyToRun publish (dotnet publish -c Release -r linux-x64 src/Preflight.Cli -o DIR).
+cli="${PREFLIGHT_CLI:-$root/src/Preflight.Cli/bin/Release/net10.0/Preflight.Cli.dll}"
 [ -f "$cli" ] || { echo "build the CLI first: dotnet build -c Release src/Preflight.Cli" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time is needed (/usr/bin/time)" >&2; exit 2; }
 mkdir -p "$work"
