@@ -8,19 +8,21 @@ namespace Preflight.Detectors.Credentials;
 /// </summary>
 internal sealed class KeywordIndex
 {
-    private readonly string[]?[] _byPair = new string[]?[128 * 128];
+    private readonly (string Keyword, int Id)[]?[] _byPair = new (string, int)[]?[128 * 128];
     private readonly Dictionary<string, int> _ids = new(StringComparer.OrdinalIgnoreCase);
 
     public KeywordIndex(IEnumerable<string> keywords)
     {
-        var buckets = new Dictionary<int, List<string>>();
+        var buckets = new Dictionary<int, List<(string, int)>>();
         foreach (var k in keywords.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             _ids[k] = _ids.Count;
             if (k.Length < 2 || k[0] >= 128 || k[1] >= 128) throw new ArgumentException($"keyword '{k}' must start with two ASCII characters", nameof(keywords));
+            // The scanner walks lines: a keyword never spans one's end.
+            if (k.AsSpan().ContainsAny('\n', '\r')) throw new ArgumentException($"keyword '{k}' must not hold a line break", nameof(keywords));
             int pair = (Lower(k[0]) << 7) | Lower(k[1]);
             if (!buckets.TryGetValue(pair, out var list)) buckets[pair] = list = [];
-            list.Add(k);
+            list.Add((k, _ids[k]));
         }
         foreach (var (pair, list) in buckets) _byPair[pair] = [.. list];
         _groups = Group([.. _ids.Keys]);
@@ -78,10 +80,9 @@ internal sealed class KeywordIndex
             var bucket = table[(Lower((char)c0) << 7) | Lower((char)c1)];
             if (bucket is null) continue;
             var rest = text[i..];
-            foreach (var k in bucket)
+            foreach (var (k, id) in bucket)
             {
                 if (!rest.StartsWith(k, StringComparison.OrdinalIgnoreCase)) continue;
-                int id = _ids[k];
                 if (!seen[id])
                 {
                     seen[id] = true;

@@ -53,7 +53,7 @@ internal sealed class TextScanner
             int lineEnd = span[hit..].IndexOfAny('\n', '\r');
             lineEnd = lineEnd < 0 ? span.Length : hit + lineEnd;
             if (lineEnd - lineStart <= LongLine) ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits);
-            else ScanWindows(text, lineStart, lineEnd, hit, path, generic, binary, hits);
+            else ScanWindows(text, lineStart, lineEnd, hit, next, path, generic, binary, hits);
             pos = lineEnd + 1;
         }
     }
@@ -69,21 +69,27 @@ internal sealed class TextScanner
     /// matches. Secrets sit next to their keyword, so only windows around keyword occurrences are scanned
     /// (overlapping windows merged), each as if it were a line.
     /// </summary>
-    private void ScanWindows(ReadOnlySpan<char> text, int lineStart, int lineEnd, int firstHit, string path, bool generic, bool binary, List<SecretHit> hits)
+    /// <remarks>
+    /// The keyword walk goes on with the scan's cursor (<paramref name="next"/>): positions only grow, so each keyword
+    /// group still reads each part of the text once. (A fresh search from every hit re-read the rest of the line for
+    /// every group without a hit nearby: quadratic on a long line dense with keywords.)
+    /// </remarks>
+    private void ScanWindows(ReadOnlySpan<char> text, int lineStart, int lineEnd, int firstHit, Span<int> next, string path, bool generic, bool binary, List<SecretHit> hits)
     {
-        var span = text;
         int hit = firstHit;
         int windowStart = Math.Max(lineStart, hit - WindowBefore);
         int windowEnd = Math.Min(lineEnd, hit + WindowAfter);
         while (true)
         {
-            int next = windowEnd < lineEnd ? _anyKeyword.IndexOfAny(span[(hit + 1)..lineEnd]) : -1;
-            if (next < 0)
+            int found = windowEnd < lineEnd ? _anyKeyword.NextAt(text, hit + 1, next) : -1;
+            // An occurrence that starts on the line ends on it too (no keyword holds a line break).
+            if (found >= lineEnd) found = -1;
+            if (found < 0)
             {
                 ScanLine(text, windowStart, windowEnd - windowStart, path, generic, binary, hits);
                 return;
             }
-            hit += 1 + next;
+            hit = found;
             int start = Math.Max(lineStart, hit - WindowBefore);
             if (start <= windowEnd)
             {

@@ -79,4 +79,23 @@ public class KeywordIndexTests
         }
         found.Should().BeInRange(2_000, 19_000);
     }
+    [Test]
+    public void Marking_finds_every_keyword_of_an_ascii_line_and_no_other()
+    {
+        var random = new Random(61);
+        var keywords = Index.Keywords.ToArray();
+        var seen = new bool[Index.Count];
+        int marked = 0;
+        for (int n = 0; n < 20_000; n++)
+        {
+            var text = Text(random, ascii: true);
+            Array.Clear(seen);
+            int distinct = Index.MarkAll(text, seen);
+            var expected = keywords.Where(k => text.Contains(k, StringComparison.OrdinalIgnoreCase)).Select(Index.IdOf).ToHashSet();
+            distinct.Should().Be(expected.Count, "in \"{0}\"", text);
+            for (int id = 0; id < seen.Length; id++) seen[id].Should().Be(expected.Contains(id), "keyword {0} in \"{1}\"", id, text);
+            marked += distinct;
+        }
+        marked.Should().BeGreaterThan(20_000);
+    }
 }
