@@ -17,6 +17,7 @@ internal static class ExternalTool
     public static async Task<Measurement?> MeasureAsync(string tool, string[] args, int runs)
     {
         Measurement? best = null;
+        long? maxPeak = null;
         bool timed = File.Exists(GnuTime);
         for (int i = 0; i < runs; i++)
         {
@@ -71,9 +72,11 @@ internal static class ExternalTool
             if (timed && at < 0 && exitCode == 127) return null; // time(1) could not find the tool
             string notes = exitCode == 0 ? "exit 0" : $"exit {exitCode}: {string.Join(" / ", lines)}";
             var m = new Measurement(clock.Elapsed, cpu, peak, notes);
-            if (best is null || m.Best < best.Best) best = m with { PeakRssBytes = Max(peak, best?.PeakRssBytes) };
+            maxPeak = Max(peak, maxPeak);
+            if (best is null || m.Best < best.Best) best = m;
         }
-        return best;
+        // The peak over every run, not only up to the fastest.
+        return best is null ? null : best with { PeakRssBytes = maxPeak };
     }
 
     private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
