@@ -35,9 +35,17 @@ public static class TextDecoding
         if (bytes.Length >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF) return Utf16Be;
         var sample = bytes.Length > ContentSniffer.PrefixLength ? bytes[..ContentSniffer.PrefixLength] : bytes;
         if (sample.Contains((byte)0)) return null;
-        int control = 0;
-        foreach (byte b in sample)
-            if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r' or 0x0c or 0x1b)) control++;
+        // Control characters other than tab, line breaks, form feed and escape: more than 1 % is not text. Counted with
+        // a vectorised search that stops as soon as the count passes that (a byte loop was a few per cent of a scan of
+        // many small files, where this runs twice per entry).
+        int control = 0, most = sample.Length / 100;
+        for (var rest = sample; control <= most;)
+        {
+            int at = rest.IndexOfAny(Controls);
+            if (at < 0) break;
+            control++;
+            rest = rest[(at + 1)..];
+        }
         if (control * 100 > sample.Length) return null;
         if (IsValidUtf8Prefix(sample, truncated: bytes.Length > sample.Length)) return Utf8;
         int printable = 0;
@@ -45,6 +53,9 @@ public static class TextDecoding
             if (b >= 0x20 || b is (byte)'\t' or (byte)'\n' or (byte)'\r') printable++;
         return printable * 100 >= sample.Length * 95 ? Latin1 : null;
     }
+
+    private static readonly System.Buffers.SearchValues<byte> Controls = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b).Where(b => b is not ((byte)'\t' or (byte)'\n' or (byte)'\r' or 0x0c or 0x1b))]);
 
     private static bool IsValidUtf8Prefix(ReadOnlySpan<byte> sample, bool truncated)
     {

@@ -123,15 +123,17 @@ internal static partial class MigrationDiscovery
     [GeneratedRegex(@"^[ \t]*(flyway\.)?initSql[ \t]*=[ \t]*(?<v>[^\r\n]*)", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
     private static partial Regex FlywayInitSqlLine();
 
+    private static readonly Content.AsciiWords SqlcmdWord = new("sqlcmd");
+    private static readonly Content.AsciiWords LockWords = new("advisory_lock", "sp_getapplock");
+
     /// <summary>
     /// Finds a shell loop that applies SQL files one by one (<c>psql -f "$f"</c>, <c>sqlcmd -i "$f"</c>) in a script
     /// that takes no lock (<c>flock</c>, <c>pg_advisory_lock</c>, <c>sp_getapplock</c>). Returns the 1-based line, or 0.
     /// </summary>
     public static int UnlockedApplyLoop(string text)
     {
-        if (!(text.Contains("psql", StringComparison.Ordinal) || text.Contains("sqlcmd", StringComparison.OrdinalIgnoreCase))) return 0;
-        if (text.Contains("flock", StringComparison.Ordinal) || text.Contains("advisory_lock", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("sp_getapplock", StringComparison.OrdinalIgnoreCase)) return 0;
+        if (!(text.Contains("psql", StringComparison.Ordinal) || SqlcmdWord.In(text))) return 0;
+        if (text.Contains("flock", StringComparison.Ordinal) || LockWords.In(text)) return 0;
         bool inLoop = false;
         int lineNumber = 0;
         foreach (var raw in text.AsSpan().EnumerateLines())

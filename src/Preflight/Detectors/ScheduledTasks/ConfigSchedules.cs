@@ -13,8 +13,9 @@ internal static partial class ConfigSchedules
     public static bool IsConfigExtension(string extension) =>
         extension is ".ini" or ".conf" or ".cfg" or ".toml" or ".properties" or ".json" or ".yaml" or ".yml" or ".env";
 
-    public static bool LooksRelevant(string text) =>
-        text.Contains("schedule", StringComparison.OrdinalIgnoreCase) || text.Contains("cron", StringComparison.OrdinalIgnoreCase);
+    private static readonly Content.AsciiWords RelevantWords = new("schedule", "cron");
+
+    public static bool LooksRelevant(string text) => RelevantWords.In(text);
 
     public static ScheduleFileResult Parse(string path, string text, LineIndex lines)
     {

@@ -8,8 +8,9 @@ namespace Preflight.Detectors.ScheduledTasks;
 /// <summary>Tasks created by scripts: <c>schtasks /create</c> and PowerShell's <c>New-ScheduledTaskTrigger</c> / <c>Register-ScheduledTask</c>.</summary>
 internal static partial class ScriptSchedules
 {
-    public static bool LooksRelevant(string text) =>
-        text.Contains("schtasks", StringComparison.OrdinalIgnoreCase) || text.Contains("ScheduledTaskTrigger", StringComparison.OrdinalIgnoreCase);
+    private static readonly Content.AsciiWords RelevantWords = new("schtasks", "ScheduledTaskTrigger");
+
+    public static bool LooksRelevant(string text) => RelevantWords.In(text);
 
     public static ScheduleFileResult Parse(string path, string text, LineIndex lines)
     {
