@@ -103,7 +103,8 @@ public sealed record ScanOptions
 
     /// <summary>
     /// Receives <see cref="ScanProgress"/> reports (entries and bytes read, the current entry and detector) while
-    /// the scan runs, from its worker threads. Null: no reports.
+    /// the scan runs, from its worker threads, one at a time and in order: the counts never go back. The scan waits
+    /// for the handler, so it should be quick. Null: no reports.
     /// </summary>
     public IProgress<ScanProgress>? Progress { get; init; }
 

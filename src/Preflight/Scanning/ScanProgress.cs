@@ -24,7 +24,10 @@ public sealed record ScanProgress(
     bool IsBaseline,
     bool Completed);
 
-/// <summary>Counts entries and bytes for one package and reports them, throttled, from any thread.</summary>
+/// <summary>
+/// Counts entries and bytes for one package and reports them, throttled, from any thread; reports reach the listener one
+/// at a time and in order, so the counts never go back.
+/// </summary>
 internal sealed class ProgressTracker
 {
     private readonly IProgress<ScanProgress>? _progress;
@@ -70,7 +73,8 @@ internal sealed class ProgressTracker
     /// <summary>The package was read and analysed to its end.</summary>
     public void Complete()
     {
-        _progress?.Report(Snapshot(completed: true));
+        if (_progress is null) return;
+        lock (_reportLock) _progress.Report(Snapshot(completed: true));
     }
 
     private void MaybeReport()
@@ -80,8 +84,12 @@ internal sealed class ProgressTracker
         if (now < due) return;
         // One thread wins the slot; the others skip this round.
         if (Interlocked.CompareExchange(ref _nextReport, now + _intervalTicks, due) != due) return;
-        _progress!.Report(Snapshot(completed: false));
+        // Snapshot and report under one lock: two threads that won consecutive slots could otherwise report in the
+        // opposite order of their snapshots, and a listener saw the counts go back (found by a test, intermittently).
+        lock (_reportLock) _progress!.Report(Snapshot(completed: false));
     }
+
+    private readonly Lock _reportLock = new();
 
     private ScanProgress Snapshot(bool completed) => new(
         _package,

@@ -96,6 +96,22 @@ public class ScanApiTests
     }
 
     [Test]
+    public async Task Progress_counts_never_go_back_with_several_threads_reporting()
+    {
+        // The reader and two workers all report; a handler that takes a varying moment before it records widens the
+        // window in which a later report could overtake an earlier one.
+        for (int round = 0; round < 30; round++)
+        {
+            var reports = new SlowRecorder();
+            await PreflightScanner.ScanAsync(_zip, Options with { Progress = reports, ProgressInterval = TimeSpan.Zero, MaxDegreeOfParallelism = 2 });
+            var all = reports.Items.ToList();
+            all.Select(p => p.EntriesRead).Should().BeInAscendingOrder("round {0}", round);
+            all.Select(p => p.BytesRead).Should().BeInAscendingOrder("round {0}", round);
+            all[^1].Completed.Should().BeTrue();
+        }
+    }
+
+    [Test]
     public async Task Progress_is_throttled_by_default()
     {
         var reports = new Recorder();
@@ -152,6 +168,20 @@ public class ScanApiTests
         {
             Items.Enqueue(value);
             onReport?.Invoke(value);
+        }
+    }
+
+    /// <summary>Takes a varying moment before it records a report, as a handler that draws on a console might.</summary>
+    private sealed class SlowRecorder : IProgress<ScanProgress>
+    {
+        private int _calls;
+
+        public ConcurrentQueue<ScanProgress> Items { get; } = new();
+
+        public void Report(ScanProgress value)
+        {
+            Thread.SpinWait(Interlocked.Increment(ref _calls) % 7 * 3_000);
+            Items.Enqueue(value);
         }
     }
 
