@@ -15,10 +15,8 @@ internal static class Placeholders
         "foobar", "lorem", "test1234", "sensitive", "hidden", "masked", "omitted", "null", "undefined", "none", "secret",
     ];
 
-    // One vectorised case-insensitive pass for all the words. Under invariant globalization each Contains with
-    // OrdinalIgnoreCase is a scalar loop, and every string constant of an assembly came through here. On ASCII values
-    // the two agree exactly; other values keep the word-by-word loop, whose Unicode case rules the search does not share.
-    private static readonly System.Buffers.SearchValues<string> WordSearch = System.Buffers.SearchValues.Create(Words, StringComparison.OrdinalIgnoreCase);
+    // One vectorised case-insensitive pass for all the words (every string constant of an assembly comes through here).
+    private static readonly Content.AsciiWords WordSearch = new(Words);
 
     /// <summary>The words that mark a placeholder (tests compare the search with them).</summary>
     internal static IReadOnlyList<string> PlaceholderWords => Words;
@@ -43,13 +41,7 @@ internal static class Placeholders
     }
 
     /// <summary>True when one of the placeholder words occurs in the value, in any case (ordinal).</summary>
-    internal static bool HasPlaceholderWord(ReadOnlySpan<char> value)
-    {
-        if (System.Text.Ascii.IsValid(value)) return value.ContainsAny(WordSearch);
-        foreach (var word in Words)
-            if (value.Contains(word, StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
-    }
+    internal static bool HasPlaceholderWord(ReadOnlySpan<char> value) => WordSearch.In(value);
 
     /// <summary>True for a UUID (8-4-4-4-12 hex).</summary>
     public static bool IsUuid(ReadOnlySpan<char> value) =>
