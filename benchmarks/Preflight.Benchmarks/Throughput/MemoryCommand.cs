@@ -17,18 +17,26 @@ internal static class MemoryCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length == 0 || args[0].StartsWith('-') || !File.Exists(args[0]))
+        if (args.Length == 0 || args[0].StartsWith('-'))
         {
             Console.Error.WriteLine("usage: memory <package> [--large-objects]");
+            return 2;
+        }
+        if (!File.Exists(args[0]) && !Directory.Exists(args[0]))
+        {
+            Console.Error.WriteLine($"memory: no such file or folder {args[0]}");
             return 2;
         }
         string path = args[0];
         using var listener = args.Contains("--large-objects") ? new LargeObjectListener() : null;
 
-        Console.WriteLine($"package   {path} ({new FileInfo(path).Length / 1048576.0:F1} MiB)");
+        Console.WriteLine(File.Exists(path) ? $"package   {path} ({new FileInfo(path).Length / 1048576.0:F1} MiB)" : $"package   {path} (folder)");
         Console.WriteLine($"machine   {Machine.Describe()}");
         Console.WriteLine($"L3 cache  {LastLevelCache()} (the runtime's generation-0 budget follows it)");
         Console.WriteLine($"GC env    {GcEnvironment()}");
+        // This process runs with the runtime's defaults: the preflight command's own runtime configuration (its 1 MiB
+        // large-object threshold) applies only when set here through the environment (DOTNET_GCLOHThreshold=0x100000).
+        Console.WriteLine($"LOH from  {AppContext.GetData("GCLOHThreshold") ?? Environment.GetEnvironmentVariable("DOTNET_GCLOHThreshold") ?? "85000 bytes (the runtime's default)"}");
 
         var peaks = new Peaks();
         using var done = new CancellationTokenSource();
@@ -110,7 +118,7 @@ internal static class MemoryCommand
     private static string GcEnvironment()
     {
         var set = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_gc", StringComparison.Ordinal))
+            .Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}")
             .ToArray();
