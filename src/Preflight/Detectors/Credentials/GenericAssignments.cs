@@ -28,17 +28,25 @@ internal static class GenericAssignments
            select stem + separator + "key",
     ];
 
-    private static readonly Regex Assignment = new(
-        @"(?<k>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})[""']?\s*(?::=|=>|==|=|:)\s*(?:""(?<s>[^""\r\n]{1,256})""|'(?<s>[^'\r\n]{1,256})'|(?<s>[^\s""',;#}\]\[()<>]{1,256}))",
-        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+    // Each pattern comes twice. The bounded form ({0,80}, {1,256}) is the rule; a non-backtracking regex with counted
+    // loops grows a state per count, and on varied input its cache of states reached 20 MiB for Assignment alone
+    // (and more time per line). The unbounded form accepts a superset, so its leftmost, first-priority match is the
+    // bounded form's match whenever its groups keep within the bounds; only a match that exceeds them is looked up
+    // again with the bounded form, from the same position (see Run).
+    private const string AssignmentPattern =
+        @"(?<k>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})[""']?\s*(?::=|=>|==|=|:)\s*(?:""(?<s>[^""\r\n]{1,256})""|'(?<s>[^'\r\n]{1,256})'|(?<s>[^\s""',;#}\]\[()<>]{1,256}))";
 
-    private static readonly Regex XmlElement = new(
-        @"<(?<k>[A-Za-z_][A-Za-z0-9_.\-]{0,80})>(?<s>[^<\r\n]{1,256})</",
-        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+    private const string XmlElementPattern = @"<(?<k>[A-Za-z_][A-Za-z0-9_.\-]{0,80})>(?<s>[^<\r\n]{1,256})</";
 
-    private static readonly Regex KeyValueAttributes = new(
-        @"(?:key|name)\s*=\s*""(?<k>[^""]{1,80})""\s+value\s*=\s*""(?<s>[^""]{1,256})""",
-        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.IgnoreCase);
+    private const string KeyValueAttributesPattern = @"(?:key|name)\s*=\s*""(?<k>[^""]{1,80})""\s+value\s*=\s*""(?<s>[^""]{1,256})""";
+
+    private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
+
+    private static readonly BoundedPattern Assignment = new(AssignmentPattern, Options, KeyLength: 81, ValueLength: 256);
+
+    private static readonly BoundedPattern XmlElement = new(XmlElementPattern, Options, KeyLength: 81, ValueLength: 256);
+
+    private static readonly BoundedPattern KeyValueAttributes = new(KeyValueAttributesPattern, Options | RegexOptions.IgnoreCase, KeyLength: 80, ValueLength: 256);
 
     private static readonly string[] NameWords = ["password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "credential", "authkey", "signingkey", "encryptionkey", "masterkey", "connectionkey", "sharedkey"];
 
@@ -141,9 +149,9 @@ internal static class GenericAssignments
         if (line.Contains("value", StringComparison.OrdinalIgnoreCase)) Run(KeyValueAttributes, line, lineStart, path, hits);
     }
 
-    private static void Run(Regex regex, string line, int lineStart, string path, List<SecretHit> hits)
+    private static void Run(BoundedPattern pattern, string line, int lineStart, string path, List<SecretHit> hits)
     {
-        for (var m = regex.Match(line); m.Success; m = m.NextMatch())
+        foreach (var m in pattern.Matches(line))
         {
             var k = m.Groups["k"];
             var s = m.Groups["s"];
@@ -162,5 +170,71 @@ internal static class GenericAssignments
         bool dotenv = IsDotenv(path);
         var rule = dotenv ? CredentialRules.DotenvSecret : CredentialRules.GenericSecret;
         return new SecretHit(rule, dotenv ? ".env secret" : "hard-coded secret", 10, offset, value, key, rule.DefaultSeverity);
+    }
+
+    /// <summary>
+    /// A pattern whose groups <c>k</c> and <c>s</c> are length-bounded, matched through its unbounded form (the same
+    /// pattern with every <c>{0,n}</c> made <c>*</c> and <c>{1,n}</c> made <c>+</c>) and, only for a match whose groups
+    /// are too long, through the bounded one. The matches are exactly the bounded pattern's.
+    /// </summary>
+    internal sealed class BoundedPattern
+    {
+        private readonly Regex _unbounded;
+        private readonly Lazy<Regex> _bounded;
+        private readonly int _keyLength;
+        private readonly int _valueLength;
+
+        public BoundedPattern(string pattern, RegexOptions options, int KeyLength, int ValueLength)
+        {
+            _unbounded = new Regex(Unbounded(pattern), options);
+            _bounded = new Lazy<Regex>(() => new Regex(pattern, options));
+            _keyLength = KeyLength;
+            _valueLength = ValueLength;
+        }
+
+        /// <summary>The bounded pattern's matches in <paramref name="text"/>, left to right.</summary>
+        public IEnumerable<Match> Matches(string text)
+        {
+            int start = 0;
+            while (start <= text.Length)
+            {
+                var m = _unbounded.Match(text, start);
+                if (!m.Success) yield break;
+                if (m.Groups["k"].Length > _keyLength || m.Groups["s"].Length > _valueLength)
+                {
+                    // No bounded match starts before m.Index: it would be an unbounded one too. The rest of the text
+                    // goes to the bounded pattern, as it did before: on a long run of value characters the unbounded
+                    // one reads to the run's end for every match, which made such lines quadratic.
+                    for (var bounded = _bounded.Value.Match(text, m.Index); bounded.Success; bounded = bounded.NextMatch())
+                        yield return bounded;
+                    yield break;
+                }
+                yield return m;
+                start = m.Index + m.Length;
+            }
+        }
+
+        /// <summary>The pattern with its counted loops <c>{0,n}</c> and <c>{1,n}</c> made <c>*</c> and <c>+</c>.</summary>
+        internal static string Unbounded(string pattern)
+        {
+            var result = new System.Text.StringBuilder(pattern.Length);
+            for (int i = 0; i < pattern.Length; i++)
+            {
+                // "{0," or "{1," then digits then "}"; the patterns here hold no escaped brace before a digit.
+                if (pattern[i] == '{' && i + 3 < pattern.Length && pattern[i + 1] is '0' or '1' && pattern[i + 2] == ',')
+                {
+                    int j = i + 3;
+                    while (j < pattern.Length && char.IsAsciiDigit(pattern[j])) j++;
+                    if (j > i + 3 && j < pattern.Length && pattern[j] == '}')
+                    {
+                        result.Append(pattern[i + 1] == '0' ? '*' : '+');
+                        i = j;
+                        continue;
+                    }
+                }
+                result.Append(pattern[i]);
+            }
+            return result.ToString();
+        }
     }
 }
