@@ -227,6 +227,8 @@ internal static class ScanCommand
         if (request.Stats) options = options with { CollectStatistics = true };
         var stopwatch = Stopwatch.StartNew();
         var display = ProgressDisplay.Create(console, request.Quiet);
+        // For the scan and the report's writing, both of which allocate far more than they keep.
+        using var governor = YoungGenerationGovernor.Start();
         var report = display is null
             ? await PreflightScanner.ScanAsync(request.Path, options, cancellationToken).ConfigureAwait(false)
             : await display.RunAsync(PreflightScanner.ScanAsync(request.Path, options with { Progress = display }, cancellationToken)).ConfigureAwait(false);
