@@ -18,7 +18,7 @@ internal enum ReferenceNamespace
 /// <param name="Line">1-based line.</param>
 /// <param name="Column">1-based column of the name.</param>
 /// <param name="Creates">True when the command creates the service (<c>sc.exe create</c>, <c>New-Service</c>).</param>
-internal sealed record ScriptReference(string Name, ReferenceNamespace Namespace, string Command, int Line, int Column, bool Creates = false)
+internal readonly record struct ScriptReference(string Name, ReferenceNamespace Namespace, string Command, int Line, int Column, bool Creates = false)
 {
     private static readonly HashSet<string> CleanupVerbs = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -20,7 +20,8 @@ public sealed class ServiceUnitsDetector : IDetector
     private readonly ConcurrentBag<UnitFile> _units = [];
     private readonly ConcurrentBag<(string Unit, string Path, string Text)> _dropIns = [];
     private readonly ConcurrentBag<(string Path, string Name, IReadOnlyList<string> Provides)> _initScripts = [];
-    private readonly ConcurrentBag<(string Path, ScriptReference Reference)> _scriptReferences = [];
+    // One array of values per script: a reference costs 32 bytes here, where a record and its slot in the bag took 64.
+    private readonly ConcurrentBag<(string Path, ScriptReference[] References)> _scriptReferences = [];
     private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
@@ -103,8 +104,12 @@ public sealed class ServiceUnitsDetector : IDetector
     private void AddScriptReferences(string path, string text)
     {
         if (!ScriptReferences.MayContainReferences(text)) return;
-        foreach (var r in ScriptReferences.Find(text))
-            _scriptReferences.Add((path, r with { Name = Pooled(r.Name), Command = Pooled(r.Command) }));
+        var found = ScriptReferences.Find(text);
+        if (found.Count == 0) return;
+        var kept = new ScriptReference[found.Count];
+        for (int i = 0; i < kept.Length; i++)
+            kept[i] = found[i] with { Name = Pooled(found[i].Name), Command = Pooled(found[i].Command) };
+        _scriptReferences.Add((path, kept));
     }
 
     /// <summary>

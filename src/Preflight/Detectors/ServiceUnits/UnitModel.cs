@@ -33,7 +33,7 @@ internal sealed class UnitModel
         IEnumerable<UnitFile> units,
         IEnumerable<(string Unit, string Path, string Text)> dropIns,
         IEnumerable<(string Path, string Name, IReadOnlyList<string> Provides)> initScripts,
-        IEnumerable<(string Path, ScriptReference Reference)> scriptReferences,
+        IEnumerable<(string Path, ScriptReference[] References)> scriptReferences,
         IEnumerable<LinkItem> links)
     {
         var model = new UnitModel();
@@ -76,7 +76,8 @@ internal sealed class UnitModel
             foreach (var p in provides) model.InitScripts.TryAdd(p, path);
         }
 
-        foreach (var (path, r) in scriptReferences.OrderBy(s => s.Path, StringComparer.Ordinal).ThenBy(s => s.Reference.Line))
+        // A script's references come in the order of its text (line, then column); scripts in path order.
+        foreach (var (path, r) in scriptReferences.OrderBy(s => s.Path, StringComparer.Ordinal).SelectMany(s => s.References.Select(r => (s.Path, r))))
         {
             var location = new Location(path, r.Line, r.Column);
             if (r.Creates && r.Namespace == ReferenceNamespace.Windows)
