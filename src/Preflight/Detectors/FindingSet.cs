@@ -41,7 +41,7 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
 
     private sealed class Entry(Finding origin)
     {
-        private readonly Lock _gate = new();
+        // Merges lock the entry itself: a Lock object per entry was one more allocation per finding (26,731 at 2 GiB).
         private Finding _primary = origin;
         private int _count = 1;
         private List<int>? _lines;
@@ -50,7 +50,7 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
 
         public void Merge(Finding other)
         {
-            lock (_gate)
+            lock (this)
             {
                 if (_count == 1) AddLine(_primary.Location.Line);
                 _count++;
@@ -81,7 +81,7 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
 
         public Finding Result()
         {
-            lock (_gate)
+            lock (this)
             {
                 if (_count == 1) return _primary;
                 var properties = new Dictionary<string, string>(_primary.Properties)

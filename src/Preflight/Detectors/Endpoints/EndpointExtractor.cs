@@ -287,7 +287,9 @@ internal static partial class EndpointExtractor
         var scheme = url[..sep].ToLowerInvariant();
         int colon = scheme.LastIndexOf(':');
         if (colon >= 0) scheme = scheme[(colon + 1)..]; // jdbc:postgresql
-        if (!NetworkSchemes.Contains(scheme)) yield break;
+        // The set's own copy: candidates are cached (up to 16,384 URLs) and held one "https" string each before.
+        if (!NetworkSchemes.TryGetValue(scheme, out var known)) yield break;
+        scheme = known;
         int authStart = sep + 3;
         int authEnd = url.AsSpan(authStart).IndexOfAny(AuthorityEnd);
         authEnd = authEnd < 0 ? url.Length : authStart + authEnd;
