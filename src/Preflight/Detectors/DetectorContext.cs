@@ -101,6 +101,19 @@ public class DetectorContext
     }
 
     /// <summary>
+    /// For a detector that reports the same problem many times in one file (a script naming a missing unit in a
+    /// hundred places): counts this occurrence of the finding <see cref="Report"/> would make with these arguments,
+    /// without building its message and properties, when that finding is already reported and this occurrence would
+    /// not be the one shown. False when the caller must call <see cref="Report"/>; the report is the same either way.
+    /// </summary>
+    internal bool TryCountRepeat(RuleDescriptor rule, Location location, string identity, Severity? severity = null)
+    {
+        if (Options.DisabledRules.Contains(rule.Id)) return false;
+        var effective = Options.SeverityOverrides.TryGetValue(rule.Id, out var configured) ? configured : severity ?? rule.DefaultSeverity;
+        return _state.Findings.TryCountOccurrence(Fingerprint.Compute(rule.Id, location.Path, identity), effective, location);
+    }
+
+    /// <summary>
     /// While <see cref="ScanningBaseline"/>: reports a finding about the installed version that the new
     /// package's report carries. Its location is a path in the baseline package; the property <c>package</c>
     /// is <c>baseline</c>, and its fingerprint differs from any finding of the new package at the same path.

@@ -28,6 +28,18 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
         if (!ReferenceEquals(entry.Origin, finding)) entry.Merge(finding);
     }
 
+    /// <summary>
+    /// Counts another occurrence of the finding with <paramref name="fingerprint"/> without building it, when that
+    /// finding exists and the occurrence would not become the one shown (it is neither more severe nor earlier in the
+    /// file). False otherwise: the caller then reports the finding in full, and <see cref="Add"/> does the rest.
+    /// </summary>
+    public bool TryCountOccurrence(string fingerprint, Severity severity, Location location)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        ArgumentNullException.ThrowIfNull(location);
+        return _byFingerprint.TryGetValue(fingerprint, out var entry) && entry.TryCount(severity, location);
+    }
+
     /// <summary>Number of distinct findings.</summary>
     public int Count => _byFingerprint.Count;
 
@@ -58,6 +70,19 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
                 // The finding shown is the most severe occurrence, then the first in the file.
                 if (other.Severity > _primary.Severity || other.Severity == _primary.Severity && Before(other.Location, _primary.Location))
                     _primary = other;
+            }
+        }
+
+        /// <summary><see cref="Merge"/> for an occurrence that would not replace the primary finding; false if it would.</summary>
+        public bool TryCount(Severity severity, Location location)
+        {
+            lock (this)
+            {
+                if (severity > _primary.Severity || severity == _primary.Severity && Before(location, _primary.Location)) return false;
+                if (_count == 1) AddLine(_primary.Location.Line);
+                _count++;
+                AddLine(location.Line);
+                return true;
             }
         }
 

@@ -80,4 +80,40 @@ public class FindingSetTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Test]
+    public void Counting_an_occurrence_without_building_it_gives_the_same_findings_as_adding_it()
+    {
+        var random = new Random(20261129);
+        var occurrences = Enumerable.Range(0, 2000).Select(_ => At(
+            random.Next(3) == 0 ? "bin/b.sh" : "bin/a.sh", random.Next(1, 400), "unit-" + random.Next(4),
+            (Severity)random.Next((int)Severity.Low, (int)Severity.Critical + 1), "m" + random.Next(1000))).ToList();
+
+        var added = new FindingSet();
+        foreach (var f in occurrences) added.Add(f);
+        var counted = new FindingSet();
+        int skipped = 0;
+        foreach (var f in occurrences)
+        {
+            if (counted.TryCountOccurrence(f.Fingerprint, f.Severity, f.Location)) skipped++;
+            else counted.Add(f);
+        }
+
+        skipped.Should().BeGreaterThan(1000, "most occurrences repeat a finding and would not be the one shown");
+        static string Shown(Finding f) => $"{f.Fingerprint} {f.Severity} {f.Message} {f.Location.Line} {string.Join(";", f.Properties.OrderBy(p => p.Key).Select(p => p.Key + "=" + p.Value))}";
+        counted.Select(Shown).Order(StringComparer.Ordinal).Should().Equal(added.Select(Shown).Order(StringComparer.Ordinal));
+    }
+
+    [Test]
+    public void An_occurrence_that_would_be_shown_is_not_counted_without_its_finding()
+    {
+        var set = new FindingSet();
+        var first = At("bin/a.sh", 10);
+        set.TryCountOccurrence(first.Fingerprint, first.Severity, first.Location).Should().BeFalse("nothing is reported yet");
+        set.Add(first);
+        set.TryCountOccurrence(first.Fingerprint, Severity.Medium, new Location("bin/a.sh", 4, 3)).Should().BeFalse("an earlier line is shown instead");
+        set.TryCountOccurrence(first.Fingerprint, Severity.High, new Location("bin/a.sh", 20, 3)).Should().BeFalse("a more severe occurrence is shown instead");
+        set.TryCountOccurrence(first.Fingerprint, Severity.Medium, new Location("bin/a.sh", 20, 3)).Should().BeTrue();
+        set.Should().ContainSingle().Which.Properties.Should().Contain("occurrences", "2").And.Contain("lines", "10, 20");
+    }
 }

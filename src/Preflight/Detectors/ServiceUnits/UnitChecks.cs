@@ -86,9 +86,12 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
                 $"{name}\0{reference.How}", properties: Props(name, reference, null));
             return;
         }
+        // Scripts repeat the same call: the message and properties are built only for the occurrence that is shown.
+        string identity = $"{name}\0{reference.How}";
+        if (context.TryCountRepeat(ServiceUnitRules.DanglingReference, reference.Location, identity)) return;
         context.Report(ServiceUnitRules.DanglingReference, reference.Location,
             $"{Describe(reference)} uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit.",
-            $"{name}\0{reference.How}", properties: Props(name, reference, null));
+            identity, properties: Props(name, reference, null));
     }
 
     private void CheckWindows(UnitReference reference)
