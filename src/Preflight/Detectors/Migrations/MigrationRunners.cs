@@ -45,10 +45,20 @@ internal sealed partial class MigrationRunners
         }
         if (fileName.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase) || extension is ".csproj" or ".props")
         {
-            foreach (Match m in EfPackageVersion().Matches(text))
-                _efVersions.Add((int.Parse(m.Groups["major"].Value, CultureInfo.InvariantCulture), path));
-            foreach (Match m in OtherRunnerPackage().Matches(text))
-                _appRunners.Add((m.Groups["name"].Value.StartsWith("dbup", StringComparison.OrdinalIgnoreCase) ? "dbup" : "fluentmigrator", path, null));
+            // Each pattern starts with a literal the text must hold; most project files hold neither, and the
+            // non-backtracking regexes are built (and keep their state, 1-2 MiB each) only when one is there.
+            // OrdinalIgnoreCase stands for the pattern's IgnoreCase: package ids are ASCII, and of these letters
+            // only "i" has a non-ASCII variant, and only under a Turkish culture.
+            if (text.Contains("\"Microsoft.EntityFrameworkCore", StringComparison.Ordinal))
+            {
+                foreach (Match m in EfPackageVersion().Matches(text))
+                    _efVersions.Add((int.Parse(m.Groups["major"].Value, CultureInfo.InvariantCulture), path));
+            }
+            if (text.Contains("\"dbup", StringComparison.OrdinalIgnoreCase) || text.Contains("\"FluentMigrator.Runner", StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (Match m in OtherRunnerPackage().Matches(text))
+                    _appRunners.Add((m.Groups["name"].Value.StartsWith("dbup", StringComparison.OrdinalIgnoreCase) ? "dbup" : "fluentmigrator", path, null));
+            }
             return true;
         }
         if (extension == ".service")
@@ -60,6 +70,7 @@ internal sealed partial class MigrationRunners
         if (extension is ".yaml" or ".yml")
         {
             // a Kubernetes workload that runs several pods at once: every pod runs the container's command
+            if (!text.Contains("kind:", StringComparison.Ordinal)) return true; // the pattern's literal: most YAML is no workload
             var kind = WorkloadKind().Match(text);
             if (!kind.Success) return true;
             int replicas = Replicas().Match(text) is { Success: true } r && int.TryParse(r.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;

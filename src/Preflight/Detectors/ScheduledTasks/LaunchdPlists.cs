@@ -18,7 +18,9 @@ internal static partial class LaunchdPlists
         var result = new ScheduleFileResult();
         // Every plist names Apple's DTD; only that external, subset-free declaration is removed before the
         // DTD-prohibiting reader sees the file. Anything else with a DTD is refused as malformed.
-        var cleaned = AppleDoctype().Replace(text, static m => new string('\n', m.Value.Count(static c => c == '\n')), 1);
+        var cleaned = text.Contains("<!DOCTYPE", StringComparison.Ordinal)
+            ? AppleDoctype().Replace(text, static m => new string('\n', m.Value.Count(static c => c == '\n')), 1)
+            : text;
         XDocument doc;
         try
         {

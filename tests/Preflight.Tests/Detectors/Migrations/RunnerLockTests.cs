@@ -133,6 +133,18 @@ public class RunnerLockTests
         finding.Severity.Should().Be(Severity.Medium);
     }
 
+    [TestCase("<PackageReference Include=\"DbUp-PostgreSQL\" Version=\"5.0.40\" />", "dbup")]
+    [TestCase("<PackageReference Include=\"fluentmigrator.runner\" Version=\"7.1.0\" />", "fluentmigrator")]
+    public async Task Runner_package_names_are_found_in_any_case(string reference, string runner)
+    {
+        // The pattern ignores case, and so must the literal check that spares building it for other projects.
+        var report = await MigrationScan.ScanFolder(new()
+        {
+            ["src/Upgrader/Upgrader.csproj"] = $"<Project><ItemGroup>{reference}</ItemGroup></Project>",
+        });
+        report.Findings.Should().ContainSingle().Which.Properties["runner"].Should().Be(runner);
+    }
+
     /// <summary>A stand-in for EF Core 8's relational assembly: same assembly name, version and type names, compiled here.</summary>
     private static byte[] EfCore8StandIn() => CompiledPackage.Compile("Microsoft.EntityFrameworkCore.Relational", """
         [assembly: System.Reflection.AssemblyVersion("8.0.0.0")]
