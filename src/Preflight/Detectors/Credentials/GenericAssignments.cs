@@ -32,7 +32,7 @@ internal static class GenericAssignments
     // loops grows a state per count, and on varied input its cache of states reached 20 MiB for Assignment alone
     // (and more time per line). The unbounded form accepts a superset, so its leftmost, first-priority match is the
     // bounded form's match whenever its groups keep within the bounds; only a match that exceeds them is looked up
-    // again with the bounded form, from the same position (see Run).
+    // again with the bounded form, from the same position (see BoundedPattern).
     private const string AssignmentPattern =
         @"(?<k>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})[""']?\s*(?::=|=>|==|=|:)\s*(?:""(?<s>[^""\r\n]{1,256})""|'(?<s>[^'\r\n]{1,256})'|(?<s>[^\s""',;#}\]\[()<>]{1,256}))";
 
@@ -42,11 +42,11 @@ internal static class GenericAssignments
 
     private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
-    private static readonly BoundedPattern Assignment = new(AssignmentPattern, Options, KeyLength: 81, ValueLength: 256);
+    private static readonly BoundedPattern Assignment = new(AssignmentPattern, Options, keyLength: 81, valueLength: 256);
 
-    private static readonly BoundedPattern XmlElement = new(XmlElementPattern, Options, KeyLength: 81, ValueLength: 256);
+    private static readonly BoundedPattern XmlElement = new(XmlElementPattern, Options, keyLength: 81, valueLength: 256);
 
-    private static readonly BoundedPattern KeyValueAttributes = new(KeyValueAttributesPattern, Options | RegexOptions.IgnoreCase, KeyLength: 80, ValueLength: 256);
+    private static readonly BoundedPattern KeyValueAttributes = new(KeyValueAttributesPattern, Options | RegexOptions.IgnoreCase, keyLength: 80, valueLength: 256);
 
     private static readonly string[] NameWords = ["password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "credential", "authkey", "signingkey", "encryptionkey", "masterkey", "connectionkey", "sharedkey"];
 
@@ -184,12 +184,17 @@ internal static class GenericAssignments
         private readonly int _keyLength;
         private readonly int _valueLength;
 
-        public BoundedPattern(string pattern, RegexOptions options, int KeyLength, int ValueLength)
+        /// <summary>Builds the unbounded form now and the bounded one on first need.</summary>
+        /// <param name="pattern">The bounded pattern, with groups <c>k</c> and <c>s</c>.</param>
+        /// <param name="options">Its options (non-backtracking).</param>
+        /// <param name="keyLength">The longest <c>k</c> the bounded pattern matches.</param>
+        /// <param name="valueLength">The longest <c>s</c> the bounded pattern matches.</param>
+        public BoundedPattern(string pattern, RegexOptions options, int keyLength, int valueLength)
         {
             _unbounded = new Regex(Unbounded(pattern), options);
             _bounded = new Lazy<Regex>(() => new Regex(pattern, options));
-            _keyLength = KeyLength;
-            _valueLength = ValueLength;
+            _keyLength = keyLength;
+            _valueLength = valueLength;
         }
 
         /// <summary>The bounded pattern's matches in <paramref name="text"/>, left to right.</summary>
