@@ -37,6 +37,8 @@ internal static class MemoryCommand
         // This process runs with the runtime's defaults: the preflight command's own runtime configuration (its 1 MiB
         // large-object threshold) applies only when set here through the environment (DOTNET_GCLOHThreshold=0x100000).
         Console.WriteLine($"LOH from  {AppContext.GetData("GCLOHThreshold") ?? Environment.GetEnvironmentVariable("DOTNET_GCLOHThreshold") ?? "85000 bytes (the runtime's default)"}");
+        // Nor the command's generation-0 governor (src/Preflight.Cli/YoungGenerationGovernor.cs).
+        Console.WriteLine("gen0      no governor here (preflight scan collects generation 0 every 16 MiB; DOTNET_GCgen0size=0x1000000 comes closest)");
 
         var peaks = new Peaks();
         using var done = new CancellationTokenSource();
