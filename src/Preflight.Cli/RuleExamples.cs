@@ -83,7 +83,7 @@ internal static class RuleExamples
         ["PF012"] = new("node_modules with 300,000 files against a 200,000 entry limit", "bundle dependencies, or raise limits.maxEntries in preflight.json"),
         ["PF013"] = new("a zip in a tar in a zip … nested nine levels deep", "at most a few levels of nesting (a nupkg in a zip is fine)"),
         ["PF014"] = new("a package whose reading takes longer than the 10 minute budget", "a smaller package, or a larger limits.maxDuration for it in preflight.json"),
-        ["PF015"] = new("a 200 MB log.txt of which only the first 32 MiB were analysed", "keep large generated files out of the package, or raise limits.maxAnalyzedEntryBytes"),
+        ["PF015"] = new("a 200 MB dump.sql of which only the first 32 MiB were analysed", "keep large generated files out of the package, or raise limits.maxAnalyzedEntryBytes"),
         ["PF016"] = new("src/Generated.cs with an expression nested 50,000 parentheses deep", "generated code split into ordinary statements, or kept out of the package"),
 
         // ------------------------------------------------------------------ scheduled tasks

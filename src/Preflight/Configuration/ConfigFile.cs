@@ -279,6 +279,7 @@ public static class ConfigFile
                     case "maxEntries": if (Long(l.Value, p, 1, int.MaxValue) is { } e) limits = limits with { MaxEntries = (int)e }; break;
                     case "maxDepth": if (Long(l.Value, p, 0, 64) is { } f) limits = limits with { MaxDepth = (int)f }; break;
                     case "maxAnalyzedEntryBytes": if (Long(l.Value, p, 1, 1L << 30) is { } g) limits = limits with { MaxAnalyzedEntryBytes = (int)g }; break;
+                    case "analysisWindowBytes": if (Long(l.Value, p, 0, 1L << 30) is { } w) limits = limits with { AnalysisWindowBytes = (int)w }; break;
                     case "maxCompressionRatio":
                         if (l.Value.ValueKind == JsonValueKind.Number && l.Value.TryGetDouble(out var ratio) && ratio >= 1) limits = limits with { MaxCompressionRatio = ratio };
                         else Errors.Add($"{p}: expected a number of at least 1");

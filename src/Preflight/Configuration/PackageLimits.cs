@@ -38,10 +38,23 @@ public sealed record PackageLimits
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Bytes of one entry held in memory for the detectors. Larger entries are still read to the end (for the
-    /// limits and the hash) but only this prefix is analysed, and the report says so. Default 32 MiB: a text of that size is held twice (bytes and decoded UTF-16), and the scan must stay under 300 MB.
+    /// Bytes of one entry held in memory for a detector that needs the entry whole (SQL, unit files, C# source, YAML,
+    /// JSON, executables, assemblies). Larger such entries are still read to the end (for the limits and the hash) but
+    /// only this prefix is analysed, and the report says so. Other text and data entries are read in windows of
+    /// <see cref="AnalysisWindowBytes"/> to their end. Default 32 MiB: a text of that size is held twice (bytes and
+    /// decoded UTF-16).
     /// </summary>
     public int MaxAnalyzedEntryBytes { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Entries larger than this are analysed in windows of this many bytes, never held whole, when every detector
+    /// that wants them can read them so: text (UTF-8 or Latin-1, cut after a line end and never inside a PEM block)
+    /// and binary data other than executables, assemblies and key stores. Such entries are analysed to their end,
+    /// whatever <see cref="MaxAnalyzedEntryBytes"/> says. An entry some detector needs whole (a SQL migration, a
+    /// unit file, a signed executable) is held whole up to <see cref="MaxAnalyzedEntryBytes"/> as before. 0 turns
+    /// windows off; a value at or above <see cref="MaxAnalyzedEntryBytes"/> has the same effect. Default 1 MiB.
+    /// </summary>
+    public int AnalysisWindowBytes { get; init; } = 1024 * 1024;
 
     /// <summary>A nested archive larger than this is spooled to a temporary file (always deleted) instead of memory. Default 64 MiB.</summary>
     public long MaxInMemoryNestedArchiveBytes { get; init; } = 64L * 1024 * 1024;

@@ -47,6 +47,20 @@ public sealed class EntryContent : IDisposable
         Kind = kind;
     }
 
+    /// <summary>
+    /// The views over one window of a large entry: the encoding is the one found on the entry's first bytes, and
+    /// only the first window may start with a byte-order mark.
+    /// </summary>
+    internal EntryContent(string path, ReadOnlyMemory<byte> bytes, ContentKind kind, Encoding? encoding, bool firstWindow)
+        : this(path, bytes, kind)
+    {
+        _encoding = encoding;
+        _encodingDone = true;
+        _middleWindow = !firstWindow;
+    }
+
+    private readonly bool _middleWindow;
+
     /// <summary>The raw bytes.</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
@@ -100,7 +114,7 @@ public sealed class EntryContent : IDisposable
             _decoded = true;
             var encoding = Encoding;
             var span = Bytes.Span;
-            span = span[TextDecoding.PreambleLength(span)..];
+            if (!_middleWindow) span = span[TextDecoding.PreambleLength(span)..];
             if (encoding is null) _text = string.Empty;
             else if (preferString) _text = encoding.GetString(span);
             else

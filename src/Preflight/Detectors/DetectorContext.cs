@@ -96,7 +96,7 @@ public class DetectorContext
             Suppressed = suppressionReason is not null,
             SuppressionReason = suppressionReason,
         };
-        if (!Options.DisabledRules.Contains(rule.Id)) _state.Findings.Add(finding);
+        if (!Options.DisabledRules.Contains(rule.Id)) _state.Findings.Add(finding, (this as EntryContext)?.Window?.Index ?? -1);
         return finding;
     }
 
@@ -108,7 +108,7 @@ public class DetectorContext
     /// </summary>
     internal bool TryCountRepeat(RuleDescriptor rule, Location location, string identity, Severity? severity = null)
     {
-        if (Options.DisabledRules.Contains(rule.Id)) return false;
+        if (Options.DisabledRules.Contains(rule.Id) || this is EntryContext { Window: not null }) return false;
         var effective = Options.SeverityOverrides.TryGetValue(rule.Id, out var configured) ? configured : severity ?? rule.DefaultSeverity;
         return _state.Findings.TryCountOccurrence(Fingerprint.Compute(rule.Id, location.Path, identity), effective, location);
     }
@@ -158,8 +158,25 @@ public sealed class EntryContext : DetectorContext
     /// <summary>The entry's bytes and lazily computed views, shared by every detector of this entry.</summary>
     public EntryContent Content { get; }
 
-    /// <summary>A location in this entry.</summary>
-    public Location At(int? line = null, int? column = null) => new(Info.Path, line, column);
+    /// <summary>A location in this entry (for a window of a large entry, the line and column are the window's and are shifted to the entry's).</summary>
+    public Location At(int? line = null, int? column = null)
+    {
+        if (Window is { } window && line is { } l)
+        {
+            var (shiftedLine, shiftedColumn) = window.Shift(l, column ?? 1);
+            return new(Info.Path, shiftedLine, column is null ? null : shiftedColumn);
+        }
+        return new(Info.Path, line, column);
+    }
+
+    /// <summary>Set when <see cref="Content"/> holds one window of a large entry (only for an <see cref="IWindowedDetector"/>).</summary>
+    internal Packages.EntryWindow? Window { get; init; }
+
+    /// <summary>The entry's line and column of a position in <see cref="Content"/>.</summary>
+    internal (int Line, int Column) Shift(int line, int column) => Window is { } window ? window.Shift(line, column) : (line, column);
+
+    /// <summary>Offset of <see cref="Content"/>'s first byte in the entry: 0 unless it is a window.</summary>
+    internal long ByteOffset => Window?.ByteOffset ?? 0;
 }
 
 /// <summary>Mutable per-scan state behind the contexts.</summary>

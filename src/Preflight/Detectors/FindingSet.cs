@@ -21,11 +21,20 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
     private readonly ConcurrentDictionary<string, Entry> _byFingerprint = new(StringComparer.Ordinal);
 
     /// <summary>Adds a finding, or counts it as another occurrence of the finding with its fingerprint.</summary>
-    public void Add(Finding finding)
+    /// <param name="finding">The finding.</param>
+    /// <param name="window">
+    /// The index of the window of a large entry the finding comes from, or -1. A detector that reads windows reports
+    /// what it finds once per window where, whole, it would have reported it once per entry: a repeat from a window
+    /// is not another occurrence, it only decides which one is shown (the earliest, and for findings without a line
+    /// the one of the first window), so the report is the one the whole entry gives.
+    /// </param>
+    public void Add(Finding finding, int window = -1)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        var entry = _byFingerprint.GetOrAdd(finding.Fingerprint, static (_, f) => new Entry(f), finding);
-        if (!ReferenceEquals(entry.Origin, finding)) entry.Merge(finding);
+        var entry = _byFingerprint.GetOrAdd(finding.Fingerprint, static (_, a) => new Entry(a.Finding, a.Window), (Finding: finding, Window: window));
+        if (ReferenceEquals(entry.Origin, finding)) return;
+        if (window >= 0) entry.MergeWindow(finding, window);
+        else entry.Merge(finding);
     }
 
     /// <summary>
@@ -51,8 +60,9 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private sealed class Entry(Finding origin)
+    private sealed class Entry(Finding origin, int window)
     {
+        private int _primaryWindow = window;
         // Merges lock the entry itself: a Lock object per entry was one more allocation per finding (26,731 at 2 GiB).
         private Finding _primary = origin;
         private int _count = 1;
@@ -70,6 +80,18 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
                 // The finding shown is the most severe occurrence, then the first in the file.
                 if (other.Severity > _primary.Severity || other.Severity == _primary.Severity && Before(other.Location, _primary.Location))
                     _primary = other;
+            }
+        }
+
+        public void MergeWindow(Finding other, int window)
+        {
+            lock (this)
+            {
+                bool earlier = other.Severity > _primary.Severity
+                    || other.Severity == _primary.Severity && (Before(other.Location, _primary.Location) || !Before(_primary.Location, other.Location) && window < _primaryWindow);
+                if (!earlier) return;
+                _primary = other;
+                _primaryWindow = window;
             }
         }
 

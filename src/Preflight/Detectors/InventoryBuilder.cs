@@ -40,7 +40,11 @@ public sealed class InventoryBuilder
         ServiceUnits = [.. _units.OrderBy(u => u.Name, StringComparer.Ordinal).ThenBy(u => u.Location.Path, StringComparer.Ordinal)],
         Migrations = [.. _migrations],
         Certificates = [.. _certificates.OrderBy(c => c.Location.Path, StringComparer.Ordinal).ThenBy(c => c.Sha256, StringComparer.Ordinal)],
-        Credentials = [.. _credentials.OrderBy(c => c.Location.Path, StringComparer.Ordinal).ThenBy(c => c.Location.Line).ThenBy(c => c.Fingerprint, StringComparer.Ordinal)],
+        // A secret is listed once per fingerprint, where it first occurs: the windows of a large entry each report it.
+        Credentials = [.. _credentials
+            .GroupBy(c => c.Fingerprint, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(c => c.Location.Line).ThenBy(c => c.Location.Column).First())
+            .OrderBy(c => c.Location.Path, StringComparer.Ordinal).ThenBy(c => c.Location.Line).ThenBy(c => c.Fingerprint, StringComparer.Ordinal)],
         Links = [.. _links.OrderBy(l => l.Location.Path, StringComparer.Ordinal)],
     };
 }

@@ -27,6 +27,13 @@ public interface IPackageSink
     /// <paramref name="bytes"/> is seekable, read-only and valid only during the call.
     /// </summary>
     ValueTask OnArchiveBytesAsync(string path, Stream bytes, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Asked once for an entry that fills <c>PackageLimits.AnalysisWindowBytes</c> before its end: whether it may be
+    /// handed over in windows (each an entry with its window set, the last one marked) rather than whole. A sink
+    /// that says nothing gets every entry whole.
+    /// </summary>
+    internal WindowPlan PlanWindows(string path, int depth, long declaredSize, ReadOnlySpan<byte> head) => WindowPlan.Whole;
 }
 
 /// <summary>A problem the reader found with the archive's structure.</summary>

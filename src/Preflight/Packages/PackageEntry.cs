@@ -47,11 +47,17 @@ public sealed class PackageEntry : IDisposable
     public DateTimeOffset? LastModified { get; }
 
     /// <summary>True when <see cref="Data"/> holds only a prefix of the entry (see <c>PackageLimits.MaxAnalyzedEntryBytes</c>).</summary>
-    public bool Truncated => _length < Size;
+    public bool Truncated => Window is null && _length < Size;
 
     /// <summary>The entry's bytes (or their analysed prefix).</summary>
     public ReadOnlyMemory<byte> Data =>
         _buffer is null && _length > 0 ? throw new ObjectDisposedException(nameof(PackageEntry)) : new(_buffer ?? [], 0, _length);
+
+    /// <summary>
+    /// Set when <see cref="Data"/> is one window of a large entry (see <c>PackageLimits.AnalysisWindowBytes</c>):
+    /// where it sits and what the entry's first bytes said it is. Null for an entry handed over whole.
+    /// </summary>
+    internal EntryWindow? Window { get; init; }
 
     /// <summary>The location of the whole entry.</summary>
     public Location Location => new(Path);

@@ -32,6 +32,7 @@ public sealed record PackageLimitDescription(string Name, string Default, RuleDe
 /// <item><term><c>MaxDepth</c> (8)</term><description>PF013, the deeper archive is not opened.</description></item>
 /// <item><term><c>MaxDuration</c> (10 minutes)</term><description>PF014, reading stops.</description></item>
 /// <item><term><c>MaxAnalyzedEntryBytes</c> (32 MiB)</term><description>PF015 (info), detectors see only the first part.</description></item>
+/// <item><term><c>AnalysisWindowBytes</c> (1 MiB)</term><description>no finding: larger text and data entries are analysed in windows, to their end.</description></item>
 /// <item><term><c>MaxInMemoryNestedArchiveBytes</c> (64 MiB)</term><description>no finding: larger nested zips go to a temporary file, deleted after the scan.</description></item>
 /// </list>
 /// </remarks>
@@ -58,6 +59,8 @@ public static class PackageLimitCatalog
             "Wall-clock time spent reading one package."),
         new(nameof(PackageLimits.MaxAnalyzedEntryBytes), "32 MiB", PackageRules.PartiallyAnalyzed, false,
             "Bytes of one entry held in memory for the detectors; the rest is read for the limits only."),
+        new(nameof(PackageLimits.AnalysisWindowBytes), "1 MiB", null, false,
+            "Larger text and data entries that no detector needs whole are analysed in windows of this size, cut after line ends, to their end; 0 turns windows off."),
         new(nameof(PackageLimits.MaxInMemoryNestedArchiveBytes), "64 MiB", null, false,
             "Memory for nested zips (which need random access) across all nesting levels; beyond it they are spooled to one temporary folder per scan, always deleted."),
     ];

@@ -237,13 +237,19 @@ internal sealed class ReadSession : IDisposable
         using var hash = computeHash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var limited = new EntryLimitStream(this, source, path, compressedSize, meter, hash);
         int window = Math.Max(1, Limits.MaxAnalyzedEntryBytes);
+        // Windows apply only below the analysed prefix: an entry is either held whole (up to the prefix) or cut into
+        // windows once it fills one, when the sink says every detector that wants it can read it so.
+        int windowBytes = Limits.AnalysisWindowBytes > 0 && Limits.AnalysisWindowBytes < window ? Limits.AnalysisWindowBytes : 0;
         int headLength = Math.Min(ContentSniffer.PrefixLength, window);
-        int initial = (int)Math.Clamp(declaredSize <= 0 ? 64 * 1024 : declaredSize, headLength, window);
+        int initial = (int)Math.Clamp(declaredSize <= 0 ? 64 * 1024 : declaredSize, headLength, windowBytes > 0 ? Math.Max(headLength, windowBytes) : window);
         byte[] buffer = EntryBuffers.Rent(initial);
         byte[]? scratch = null;
         int held = 0;
         bool nested = false;
         bool handedOver = false;
+        bool planned = windowBytes == 0;
+        WindowSequence? windows = null;
+        IncrementalHash? windowHash = null;
         string? error = null;
         LimitKind? limit = null;
         try
@@ -267,12 +273,37 @@ internal sealed class ReadSession : IDisposable
                 {
                     while (true)
                     {
+                        if (held == buffer.Length && !planned && held >= windowBytes)
+                        {
+                            planned = true;
+                            var plan = Sink.PlanWindows(path, depth, declaredSize, buffer.AsSpan(0, held));
+                            if (plan.Mode != EntryWindowing.None)
+                            {
+                                windows = new WindowSequence(plan);
+                                windowHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                            }
+                        }
+                        if (windows is not null && held == buffer.Length)
+                        {
+                            // The window is full: hand over all of it up to the cut, and start the next with the rest.
+                            int cut = WindowCuts.Cut(buffer.AsSpan(0, held), windows.Plan.Mode);
+                            var next = EntryBuffers.Rent(buffer.Length);
+                            buffer.AsSpan(cut, held - cut).CopyTo(next);
+                            windowHash!.AppendData(buffer, 0, cut);
+                            var part = new PackageEntry(path, declaredSize > 0 ? declaredSize : limited.Size - (held - cut), depth, buffer, cut, lastModified)
+                            {
+                                Window = windows.Next(buffer.AsSpan(0, cut), isLast: false, sha256: null),
+                            };
+                            buffer = next;
+                            held -= cut;
+                            await Sink.OnEntryAsync(part, CancellationToken).ConfigureAwait(false);
+                        }
                         Memory<byte> target;
                         if (held < window)
                         {
                             if (held == buffer.Length)
                             {
-                                int grown = (int)Math.Min((long)buffer.Length * 2, window);
+                                int grown = (int)Math.Min((long)buffer.Length * 2, planned ? window : Math.Max(headLength, windowBytes));
                                 var bigger = EntryBuffers.Rent(grown);
                                 buffer.AsSpan(0, held).CopyTo(bigger);
                                 EntryBuffers.Return(buffer);
@@ -303,16 +334,24 @@ internal sealed class ReadSession : IDisposable
 
             var outcome = new EntryOutcome(true, limited.Size, limited.ReachedEnd && error is null && limit is null, error, hash?.GetHashAndReset(), limit);
             // A bomb's content is not analysed: it is hostile by construction. A nested archive was analysed entry by entry.
+            // (Windows of a bomb handed over before the ratio gave it away were analysed: at most a few windows, each bounded.)
             if (nested || limit is LimitKind.Ratio or LimitKind.PackageRatio) return outcome;
 
             held = (int)Math.Min(held, limited.Size);
-            if (limit is null && limited.Size > held)
+            EntryWindow? last = null;
+            if (windows is not null)
+            {
+                windowHash!.AppendData(buffer, 0, held);
+                var sha256 = windowHash.GetHashAndReset();
+                last = windows.Next(buffer.AsSpan(0, held), isLast: true, sha256: outcome.Complete ? sha256 : null);
+            }
+            else if (limit is null && limited.Size > held)
             {
                 Issue(PackageRules.PartiallyAnalyzed, path,
                     $"Only the first {held.ToString(CultureInfo.InvariantCulture)} of {limited.Size.ToString(CultureInfo.InvariantCulture)} bytes were analysed.",
                     "window", properties: new Dictionary<string, string> { ["analyzedBytes"] = held.ToString(CultureInfo.InvariantCulture), ["sizeBytes"] = limited.Size.ToString(CultureInfo.InvariantCulture) });
             }
-            var entry = new PackageEntry(path, limited.Size, depth, buffer, held, lastModified);
+            var entry = new PackageEntry(path, limited.Size, depth, buffer, held, lastModified) { Window = last };
             handedOver = true;
             await Sink.OnEntryAsync(entry, CancellationToken).ConfigureAwait(false);
             return outcome;
@@ -321,6 +360,7 @@ internal sealed class ReadSession : IDisposable
         {
             if (!handedOver) EntryBuffers.Return(buffer);
             if (scratch is not null) ArrayPool<byte>.Shared.Return(scratch);
+            windowHash?.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Threading.Channels;
 using Preflight.Configuration;
 using Preflight.Content;
@@ -187,7 +188,7 @@ public static class PreflightScanner
             SingleReader = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var sink = new PipelineSink(channel.Writer, context, progress) { Observers = [.. detectors.OfType<IArchiveObserver>()] };
+        var sink = new PipelineSink(channel.Writer, context, progress) { Observers = [.. detectors.OfType<IArchiveObserver>()], Detectors = detectors };
 
         var consumers = Enumerable.Range(0, workers)
             .Select(_ => Task.Run(() => ConsumeAsync(channel.Reader, detectors, state, exclude, progress), cancellationToken))
@@ -251,9 +252,13 @@ public static class PreflightScanner
     {
         var data = entry.Data;
         var clock = state.Clock;
-        clock?.Entry(entry.Size);
+        var window = entry.Window;
+        bool newEntry = window is null || window.Index == 0;
+        long bytes = window is null ? entry.Size : data.Length;
+        clock?.Entry(bytes, newEntry);
         long since = System.Diagnostics.Stopwatch.GetTimestamp();
-        var kind = ContentSniffer.Classify(data.Span[..Math.Min(data.Length, ContentSniffer.PrefixLength)], entry.FileName);
+        // A window keeps the kind its entry's first bytes gave (a middle window is never sniffed on its own).
+        var kind = window?.Kind ?? ContentSniffer.Classify(data.Span[..Math.Min(data.Length, ContentSniffer.PrefixLength)], entry.FileName);
         clock?.Sniffed(since);
         var info = new EntryInfo(entry.Path, entry.FileName, entry.Size, kind, entry.Depth);
         EntryContent? content = null;
@@ -272,13 +277,16 @@ public static class PreflightScanner
                 continue;
             }
             if (!wants) continue;
+            // The sink windows an entry only when every detector that wants it accepts windows; a gate that changes
+            // its mind between windows (a size it now sees) still gets no window it did not accept.
+            if (window is not null && detector is not IWindowedDetector) continue;
             progress?.Analyzing(entry.Path, detector.Id);
-            content ??= new EntryContent(entry.Path, data, kind);
+            content ??= window is null ? new EntryContent(entry.Path, data, kind) : new EntryContent(entry.Path, data, kind, window.Encoding, firstWindow: window.Index == 0);
             since = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                detector.Analyze(new EntryContext(state, info, content));
-                clock?.Analyzed(i, entry.Size, since);
+                detector.Analyze(new EntryContext(state, info, content) { Window = window });
+                clock?.Analyzed(i, bytes, since, newEntry);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -299,7 +307,8 @@ public static class PreflightScanner
         {
             try
             {
-                progress.EntryRead(entry.Path, entry.Size);
+                if (entry.Window is { } window) progress.EntryRead(entry.Path, entry.Data.Length, newEntry: window.Index == 0);
+                else progress.EntryRead(entry.Path, entry.Size);
                 await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
             }
             catch
@@ -316,6 +325,46 @@ public static class PreflightScanner
         public void OnDiagnostic(ScanDiagnostic diagnostic) => context.Diagnostic(diagnostic.Path, diagnostic.Message);
 
         public IArchiveObserver[] Observers { get; init; } = [];
+
+        public IDetector[] Detectors { get; init; } = [];
+
+        WindowPlan IPackageSink.PlanWindows(string path, int depth, long declaredSize, ReadOnlySpan<byte> head)
+        {
+            string fileName = path[(path.LastIndexOf('/') + 1)..];
+            var kind = ContentSniffer.Classify(head[..Math.Min(head.Length, ContentSniffer.PrefixLength)], fileName);
+            Encoding? encoding = null;
+            EntryWindowing mode;
+            switch (kind)
+            {
+                case ContentKind.Text:
+                    // Cutting after a line end is safe for UTF-8 and Latin-1 only; UTF-16 is held whole.
+                    encoding = TextDecoding.Detect(head);
+                    mode = encoding is { CodePage: 65001 or 28591 } ? EntryWindowing.Text : EntryWindowing.None;
+                    break;
+                case ContentKind.OtherBinary:
+                    mode = EntryWindowing.Binary;
+                    break;
+                default:
+                    // Executables, assemblies, key stores and archives have a structure that needs all of them.
+                    mode = EntryWindowing.None;
+                    break;
+            }
+            if (mode == EntryWindowing.None) return WindowPlan.Whole;
+            var info = new EntryInfo(path, fileName, declaredSize > 0 ? declaredSize : head.Length, kind, depth);
+            foreach (var detector in Detectors)
+            {
+                try
+                {
+                    if (detector.Wants(info) && !(detector is IWindowedDetector windowed && windowed.AcceptsWindows(info, head))) return WindowPlan.Whole;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The worker asks the gate again and reports its failure; held whole, nothing is lost here.
+                    return WindowPlan.Whole;
+                }
+            }
+            return new WindowPlan(mode, kind, encoding);
+        }
 
         public ValueTask OnArchiveBytesAsync(string path, Stream bytes, CancellationToken cancellationToken)
         {

@@ -26,18 +26,18 @@ internal sealed class ScanClock
         _bytes = new long[_ids.Length];
     }
 
-    public void Entry(long bytes)
+    public void Entry(long bytes, bool newEntry = true)
     {
-        Interlocked.Increment(ref _entryCount);
+        if (newEntry) Interlocked.Increment(ref _entryCount);
         Interlocked.Add(ref _contentBytes, bytes);
     }
 
     public void Sniffed(long since) => Interlocked.Add(ref _sniffTicks, Stopwatch.GetTimestamp() - since);
 
-    public void Analyzed(int detector, long bytes, long since)
+    public void Analyzed(int detector, long bytes, long since, bool newEntry = true)
     {
         Interlocked.Add(ref _ticks[detector], Stopwatch.GetTimestamp() - since);
-        Interlocked.Increment(ref _entries[detector]);
+        if (newEntry) Interlocked.Increment(ref _entries[detector]);
         Interlocked.Add(ref _bytes[detector], bytes);
     }
 

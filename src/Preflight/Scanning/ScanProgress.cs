@@ -52,10 +52,10 @@ internal sealed class ProgressTracker
     public bool Enabled => _progress is not null;
 
     /// <summary>The reader handed on one more entry.</summary>
-    public void EntryRead(string path, long bytes)
+    public void EntryRead(string path, long bytes, bool newEntry = true)
     {
         if (_progress is null) return;
-        Interlocked.Increment(ref _entries);
+        if (newEntry) Interlocked.Increment(ref _entries);
         Interlocked.Add(ref _bytes, bytes);
         Volatile.Write(ref _entry, path);
         MaybeReport();

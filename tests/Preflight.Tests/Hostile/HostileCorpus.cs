@@ -142,8 +142,8 @@ internal static class HostileCorpus
             ["PF006@loop/a", "PF006@loop/b", "PF006@loop/self"], () => Tar(t => t.Symlink("loop/a", "b").Symlink("loop/b", "a").Symlink("loop/self", "self")));
 
         // ---- Text and parsers ----
-        yield return new("text-50mib-one-line.zip", "a 50 MiB text file that is one line, an AWS key 20 MiB in; detectors see its first 32 MiB (the analysis window)",
-            ["PF301@data/one-line.txt", "PF015@data/one-line.txt"], () => Zip(z => z.Add("data/one-line.txt", OneLongLine(50 * 1024 * 1024))), Committed: false);
+        yield return new("text-50mib-one-line.zip", "a 50 MiB text file that is one line, an AWS key 40 MiB in; analysed in 1 MiB windows to its end, never held whole",
+            ["PF301@data/one-line.txt"], () => Zip(z => z.Add("data/one-line.txt", OneLongLine(50 * 1024 * 1024))), Committed: false);
         yield return new("yaml-billion-laughs.zip", "a Kubernetes CronJob whose YAML aliases expand to 10^9 nodes",
             ["PF104@deploy/laughs.yaml"], () => Zip(z => z.Add("deploy/laughs.yaml", Utf8(YamlLaughs()))));
         yield return new("yaml-deep-nesting.zip", "a YAML file nested 100,000 flow sequences deep",
@@ -303,7 +303,7 @@ internal static class HostileCorpus
         var random = new Random(17);
         for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)alphabet[random.Next(alphabet.Length)];
         var key = Utf8(" aws_access_key_id=" + PlantedKey + " ");
-        key.CopyTo(bytes, 20 * 1024 * 1024);
+        key.CopyTo(bytes, 40 * 1024 * 1024);
         bytes[^1] = (byte)'\n';
         return bytes;
     }

@@ -85,6 +85,7 @@ public class EndToEndTests
         documented[nameof(d.MaxEntryBytes)].Should().Be(Human(d.MaxEntryBytes));
         documented[nameof(d.RatioThresholdBytes)].Should().Be(Human(d.RatioThresholdBytes));
         documented[nameof(d.MaxAnalyzedEntryBytes)].Should().Be(Human(d.MaxAnalyzedEntryBytes));
+        documented[nameof(d.AnalysisWindowBytes)].Should().Be(Human(d.AnalysisWindowBytes));
         documented[nameof(d.MaxInMemoryNestedArchiveBytes)].Should().Be(Human(d.MaxInMemoryNestedArchiveBytes));
         documented[nameof(d.MaxCompressionRatio)].Should().Be(d.MaxCompressionRatio.ToString(System.Globalization.CultureInfo.InvariantCulture));
         documented[nameof(d.MaxPackageCompressionRatio)].Should().Be(d.MaxPackageCompressionRatio.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -14,7 +14,7 @@ namespace Preflight.Detectors.Certificates;
 /// validates every leaf's chain offline against the configured trust bundle, with the package's own
 /// certificates as intermediates.
 /// </summary>
-public sealed class CertificatesDetector : IDetector, IArchiveObserver
+public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowedDetector
 {
     private const long MaxTextSize = 16L << 20;
     private const long MaxBinarySize = 8L << 20;
@@ -84,6 +84,18 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         _ => false,
     };
 
+    /// <summary>
+    /// Windows of a text hold whole PEM blocks, and the last window carries the whole entry's SHA-256 for manifests
+    /// and detached signatures. Manifests, signatures, key stores and executables (Authenticode covers the whole
+    /// file) are read whole.
+    /// </summary>
+    bool IWindowedDetector.AcceptsWindows(EntryInfo entry, ReadOnlySpan<byte> head) => entry.Kind switch
+    {
+        Content.ContentKind.Text => !ChecksumManifests.IsManifestName(entry.FileName) && !DetachedSignatures.IsSignatureName(entry.Path),
+        Content.ContentKind.OtherBinary => !BinaryExtensions.Contains(entry.Extension) && !DetachedSignatures.IsSignatureName(entry.Path) && !Authenticode.LooksLikePe(head),
+        _ => false,
+    };
+
     /// <inheritdoc />
     public void Analyze(EntryContext context)
     {
@@ -92,11 +104,18 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         var info = context.Info;
         _paths.TryAdd(info.Path, 0);
         byte[]? sha256 = null;
-        if (content.Bytes.Length == info.Size && info.Size <= MaxHashedSize)
+        if (context.Window is { } window)
+        {
+            // The reader hashed the whole entry across its windows.
+            if (window.IsLast && window.Sha256 is { } whole) _sha256ByPath[info.Path] = whole;
+        }
+        else if (content.Bytes.Length == info.Size && info.Size <= MaxHashedSize)
+        {
             _sha256ByPath[info.Path] = sha256 = System.Security.Cryptography.SHA256.HashData(content.Bytes.Span);
+        }
         if (ChecksumManifests.IsManifestName(info.FileName) && content.IsText && info.Size <= MaxTextSize)
             _manifests.Add(ChecksumManifests.Parse(context.At(), info.FileName, content.Text));
-        if (Authenticode.LooksLikePe(content.Bytes.Span)) AnalyzeExecutable(context, sha256);
+        if (context.Window is null && Authenticode.LooksLikePe(content.Bytes.Span)) AnalyzeExecutable(context, sha256);
         if (!IsCertificateCandidate(info)) return;
         if (DetachedSignatures.IsSignatureName(info.Path)
             && DetachedSignatures.TryRead(context.At(), content.Bytes.Span, content.IsText ? content.Text : null) is { } signature)
@@ -114,7 +133,10 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver
         }
 
         foreach (var (line, message) in loaded.Errors)
-            context.Report(CertificateRules.Malformed, context.At(line), $"Malformed certificate material: {message}.", $"malformed|{line}|{message}");
+        {
+            var at = context.At(line);
+            context.Report(CertificateRules.Malformed, at, $"Malformed certificate material: {message}.", $"malformed|{at.Line}|{message}");
+        }
         if (loaded.UnprotectedPkcs12)
             context.Report(CertificateRules.UnprotectedKeystore, context.At(),
                 "A PKCS#12 keystore holding a private key opens without a password or with an empty one.", "pkcs12-no-password");

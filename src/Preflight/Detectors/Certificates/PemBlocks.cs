@@ -58,10 +58,13 @@ internal static class PemBlocks
         return base64 < 40;
     }
 
+    /// <summary>Line ends between the two offsets, counted as <see cref="Content.LineIndex"/> counts them (LF, CR LF, a lone CR).</summary>
     private static int CountNewlines(string text, int from, int to)
     {
-        int n = 0;
-        foreach (char ch in text.AsSpan(from, to - from)) if (ch == '\n') n++;
+        var span = text.AsSpan(from, to - from);
+        int n = span.Count('\n');
+        for (int cr = span.IndexOf('\r'); cr >= 0; cr = span[(cr + 1)..].IndexOf('\r') is var next && next >= 0 ? cr + 1 + next : -1)
+            if (from + cr + 1 >= text.Length || text[from + cr + 1] != '\n') n++;
         return n;
     }
 

@@ -11,7 +11,7 @@ namespace Preflight.Detectors.Credentials;
 /// attribute arguments and embedded resources of .NET assemblies; credential-named literals in C# source.
 /// Every finding shows the secret redacted; its fingerprint hashes the secret.
 /// </summary>
-public sealed class CredentialsDetector : IDetector
+public sealed class CredentialsDetector : IDetector, IWindowedDetector
 {
     private readonly TextScanner _scanner = TextScanner.Default;
 
@@ -30,6 +30,18 @@ public sealed class CredentialsDetector : IDetector
         return entry.Kind is ContentKind.Text or ContentKind.CertificateContainer or ContentKind.DotNetAssembly
             or ContentKind.NativeBinary or ContentKind.OtherBinary;
     }
+
+    /// <summary>
+    /// Windows of a text hold whole lines and whole PEM blocks, so the line rules find what they find in the whole
+    /// text. C# source (a syntax tree), YAML and JSON (Kubernetes Secret documents span many lines) and PuTTY key
+    /// files (a multi-line block) are read whole, as are key stores.
+    /// </summary>
+    bool IWindowedDetector.AcceptsWindows(EntryInfo entry, ReadOnlySpan<byte> head) => entry.Kind switch
+    {
+        ContentKind.Text => entry.Extension is not (".cs" or ".csx" or ".yaml" or ".yml" or ".json") && head.IndexOf("PuTTY-User-Key-File-"u8) < 0,
+        ContentKind.OtherBinary => !Pkcs12Check.LooksLikePfx(head, entry.Extension),
+        _ => false,
+    };
 
     /// <inheritdoc />
     public void Analyze(EntryContext context)
@@ -102,7 +114,7 @@ public sealed class CredentialsDetector : IDetector
         }
         foreach (var hit in Deduplicate(hits, byOffset: false))
         {
-            var properties = new Dictionary<string, string> { ["offset"] = offsets[hit].ToString(CultureInfo.InvariantCulture) };
+            var properties = new Dictionary<string, string> { ["offset"] = (offsets[hit] + context.ByteOffset).ToString(CultureInfo.InvariantCulture) };
             Report(context, hit with { Properties = properties }, context.At(), context.Info.Path);
         }
     }

@@ -17,7 +17,7 @@ namespace Preflight.Detectors.Endpoints;
 /// IPs, metadata endpoints, webhooks and public hosts that are not allowlisted. Lists each endpoint once in
 /// the inventory with all its locations.
 /// </summary>
-public sealed class EndpointsDetector : IDetector
+public sealed class EndpointsDetector : IDetector, IWindowedDetector
 {
     private const long MaxBytes = 16 * 1024 * 1024;
     private const int MaxLocationsPerEndpoint = 200;
@@ -51,6 +51,14 @@ public sealed class EndpointsDetector : IDetector
             || name.StartsWith("COPYING", StringComparison.Ordinal) || name.StartsWith("CHANGELOG", StringComparison.Ordinal) || name.StartsWith("AUTHORS", StringComparison.Ordinal)
             || name.StartsWith("THIRD", StringComparison.Ordinal) || entry.Extension is ".xsd" or ".dtd" or ".xsl" or ".xslt" or ".wsdl" or ".resx";
     }
+
+    /// <summary>Text other than C# source (a syntax tree) and binary data are read line by line or string by string: windows lose nothing.</summary>
+    bool IWindowedDetector.AcceptsWindows(EntryInfo entry, ReadOnlySpan<byte> head) => entry.Kind switch
+    {
+        ContentKind.Text => entry.Extension is not (".cs" or ".csx"),
+        ContentKind.OtherBinary => true,
+        _ => false,
+    };
 
     /// <inheritdoc />
     public void Analyze(EntryContext context)
@@ -107,7 +115,7 @@ public sealed class EndpointsDetector : IDetector
                     {
                         pending ??= new(ReferenceEqualityComparer.Instance);
                         if (!pending.TryGetValue(summary, out var positions)) pending[summary] = positions = [];
-                        positions.Add((line, col));
+                        positions.Add(context.Shift(line, col));
                         return;
                     }
                     Accept(context, c, context.At(line, col), member: null, seen);
