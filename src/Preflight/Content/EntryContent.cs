@@ -167,14 +167,19 @@ public sealed class EntryContent : IDisposable
                 _moduleDone = true;
                 if (Kind == ContentKind.DotNetAssembly)
                 {
-                    var bytes = Bytes.ToArray();
+                    // Cecil and the precheck read the entry's own buffer (pooled, at least as long-lived as this
+                    // content); a copy only when the bytes are not the start of an array. A copy per assembly was most
+                    // of the scan's large-object allocations.
+                    var (bytes, length) = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(Bytes, out var segment) && segment.Offset == 0
+                        ? (segment.Array!, segment.Count)
+                        : (Bytes.ToArray(), Bytes.Length);
                     // Cecil allocates by the counts it reads before it reads what they count: a corrupted count is a
                     // memory bomb. The precheck refuses any module whose counts claim more than its bytes hold.
-                    _moduleError = MetadataPrecheck.Check(bytes);
+                    _moduleError = MetadataPrecheck.Check(bytes, length);
                     if (_moduleError is null)
                     {
-                        _module = ReadModule(bytes);
-                        if (_module is not null) ModuleImage = bytes;
+                        _module = ReadModule(bytes, length);
+                        if (_module is not null) ModuleImage = (bytes, length);
                     }
                 }
             }
@@ -182,11 +187,11 @@ public sealed class EntryContent : IDisposable
         }
     }
 
-    private ModuleDefinition? ReadModule(byte[] bytes)
+    private ModuleDefinition? ReadModule(byte[] bytes, int length)
     {
         try
         {
-            return ModuleDefinition.ReadModule(new MemoryStream(bytes, writable: false), new ReaderParameters(ReadingMode.Deferred)
+            return ModuleDefinition.ReadModule(new MemoryStream(bytes, 0, length, writable: false), new ReaderParameters(ReadingMode.Deferred)
             {
                 ReadSymbols = false,
                 InMemory = true,
@@ -202,10 +207,11 @@ public sealed class EntryContent : IDisposable
     }
 
     /// <summary>
-    /// The copy of the entry's bytes that <see cref="Module"/> was read from (Cecil reads it lazily, so it lives as long
-    /// as this content); null until then. <see cref="ModuleIndex"/> indexes the same copy instead of making another.
+    /// The array (and the length of the image at its start) that <see cref="Module"/> was read from: Cecil reads it
+    /// lazily, so it must stay unchanged while this content is used; null until then. <see cref="ModuleIndex"/> indexes
+    /// the same bytes instead of a copy.
     /// </summary>
-    internal byte[]? ModuleImage { get; private set; }
+    internal (byte[] Array, int Length)? ModuleImage { get; private set; }
 
     /// <summary>Why <see cref="Module"/> is null for an entry that looked like an assembly.</summary>
     public string? ModuleError => Module is null ? _moduleError : null;

@@ -13,11 +13,14 @@ internal static partial class MetadataPrecheck
     /// The facts of <see cref="ModuleIndex"/> read from the tables, or null when the PE or table structure cannot be
     /// read (then nothing is skipped). Call it on a module <see cref="Check(byte[])"/> accepted.
     /// </summary>
-    internal static ModuleIndex? Index(byte[] image)
+    internal static ModuleIndex? Index(byte[] image) => Index(image, image.Length);
+
+    /// <summary>The index of the assembly in the first <paramref name="length"/> bytes of <paramref name="image"/>.</summary>
+    internal static ModuleIndex? Index(byte[] image, int length)
     {
         try
         {
-            return new Image(image).Index();
+            return new Image(image, length).Index();
         }
         catch (MalformedException)
         {
@@ -132,8 +135,8 @@ internal static partial class MetadataPrecheck
             var bodies = BodyFacts(strings, out var firstString);
             return new ModuleIndex(AttributeParents(stringsOnly: false), AttributeParents(stringsOnly: true), ConstantParents(), bodies, firstString, [.. strings],
                 // The two heaps are copied: the index outlives this reader, and should not keep a copy of the image alive.
-                _hasStrings ? _data.AsSpan(_strings.Offset, _strings.Size).ToArray() : ReadOnlyMemory<byte>.Empty,
-                _hasUserStrings ? _data.AsSpan(_userStrings.Offset, _userStrings.Size).ToArray() : null);
+                _hasStrings ? _data.Slice(_strings.Offset, _strings.Size).ToArray() : ReadOnlyMemory<byte>.Empty,
+                _hasUserStrings ? _data.Slice(_userStrings.Offset, _userStrings.Size).ToArray() : null);
         }
 
         /// <summary>
@@ -184,9 +187,9 @@ internal static partial class MetadataPrecheck
                 }
                 var (start, end) = Blob(Cell(CustomAttribute, row, 2), new Owner(OwnerKind.AttributeValue, "CustomAttribute", row));
                 if (end == start) return false; // Cecil reads no arguments from an empty value
-                if (end - start < 2 + size || BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(start)) != 1) return true;
+                if (end - start < 2 + size || BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(start)) != 1) return true;
                 int rest = end - start - 2 - size;
-                return !(rest == 0 || (rest >= 2 && BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(start + 2 + size)) == 0));
+                return !(rest == 0 || (rest >= 2 && BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(start + 2 + size)) == 0));
             }
             catch (MalformedException)
             {
@@ -261,9 +264,9 @@ internal static partial class MetadataPrecheck
             else if ((header & 3) == 3)
             {
                 if (p + 12 > _data.Length) return Irregular;
-                ushort fatFlags = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(p));
-                codeSize = BinaryPrimitives.ReadInt32LittleEndian(_data.AsSpan(p + 4));
-                uint locals = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(p + 8));
+                ushort fatFlags = BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(p));
+                codeSize = BinaryPrimitives.ReadInt32LittleEndian(_data.Slice(p + 4));
+                uint locals = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(p + 8));
                 if ((locals & 0xFFFFFF) != 0 && !IsLocalSignature(locals)) return Irregular;
                 moreSections = (fatFlags & 0x8) != 0;
                 start = p + 12;
@@ -301,7 +304,7 @@ internal static partial class MetadataPrecheck
                 if (size < 0 || c + size > end) return Irregular;
                 if (kind == Operand.Switch)
                 {
-                    uint targets = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c));
+                    uint targets = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(c));
                     c += 4;
                     if (targets > (uint)(end - c) / 4) return Irregular;
                     c += (int)targets * 4;
@@ -309,7 +312,7 @@ internal static partial class MetadataPrecheck
                 }
                 if (kind >= Operand.String)
                 {
-                    uint token = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c));
+                    uint token = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(c));
                     if (kind == Operand.String)
                     {
                         facts |= ModuleIndex.HoldsString;
@@ -339,7 +342,7 @@ internal static partial class MetadataPrecheck
                 else
                 {
                     if (c + 4 > _data.Length) return Irregular;
-                    handlers = (BinaryPrimitives.ReadInt32LittleEndian(_data.AsSpan(c)) >> 8) / 24;
+                    handlers = (BinaryPrimitives.ReadInt32LittleEndian(_data.Slice(c)) >> 8) / 24;
                     entry = 24;
                     c += 4;
                 }
@@ -349,17 +352,17 @@ internal static partial class MetadataPrecheck
                     uint type, tryOffset, handlerOffset, extra;
                     if (fat)
                     {
-                        type = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c));
-                        tryOffset = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c + 4));
-                        handlerOffset = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c + 12));
-                        extra = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c + 20));
+                        type = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(c));
+                        tryOffset = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(c + 4));
+                        handlerOffset = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(c + 12));
+                        extra = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(c + 20));
                     }
                     else
                     {
-                        type = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(c));
-                        tryOffset = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(c + 2));
-                        handlerOffset = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(c + 5));
-                        extra = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(c + 8));
+                        type = BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(c));
+                        tryOffset = BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(c + 2));
+                        handlerOffset = BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(c + 5));
+                        extra = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(c + 8));
                     }
                     if (tryOffset >= (uint)codeSize || !starts.Get((int)tryOffset)) return Irregular;
                     if (handlerOffset >= (uint)codeSize || !starts.Get((int)handlerOffset)) return Irregular;

@@ -42,11 +42,15 @@ internal static partial class MetadataPrecheck
     public static string? Check(ReadOnlySpan<byte> image) => Check(image.ToArray());
 
     /// <summary>Returns null when the assembly's structure is sound, else why it is not (for the user).</summary>
-    public static string? Check(byte[] image)
+    public static string? Check(byte[] image) => Check(image, image?.Length ?? 0);
+
+    /// <summary>Returns null when the assembly in the first <paramref name="length"/> bytes of <paramref name="image"/> is sound, else why it is not.</summary>
+    internal static string? Check(byte[] image, int length)
     {
+        ArgumentNullException.ThrowIfNull(image);
         try
         {
-            var reader = new Image(image);
+            var reader = new Image(image, length);
             reader.Run();
             return null;
         }
@@ -209,9 +213,10 @@ internal static partial class MetadataPrecheck
     /// <summary>A type as far as a custom attribute value needs it.</summary>
     private sealed record SigType(byte Element, SigType? Inner = null, uint Token = 0);
 
-    private sealed partial class Image(byte[] data)
+    private sealed partial class Image(byte[] array, int length)
     {
-        private readonly byte[] _data = data;
+        // The image may sit at the start of a larger pooled buffer: every read goes through this span of its length.
+        private ReadOnlySpan<byte> _data => new(array, 0, length);
         private Section[] _sections = [];
         private Heap _tables, _strings, _blob, _userStrings;
         private bool _hasStrings, _hasGuid, _hasBlob, _hasUserStrings;
@@ -240,11 +245,11 @@ internal static partial class MetadataPrecheck
         // ---- PE headers, sections, debug directory, CLI header, metadata root and streams (as Cecil's ImageReader reads them)
 
         private uint U32(long offset) => offset >= 0 && offset + 4 <= _data.Length
-            ? BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan((int)offset))
+            ? BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice((int)offset))
             : throw Bad($"the headers end outside the file (offset {offset})");
 
         private ushort U16(long offset) => offset >= 0 && offset + 2 <= _data.Length
-            ? BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan((int)offset))
+            ? BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice((int)offset))
             : throw Bad($"the headers end outside the file (offset {offset})");
 
         private long Resolve(uint rva, string what)
@@ -300,7 +305,7 @@ internal static partial class MetadataPrecheck
                 while (read < 16)
                 {
                     if (at2 + read >= _data.Length) throw Bad($"stream header {i} ends outside the file");
-                    byte b = _data[at2 + read];
+                    byte b = _data[(int)(at2 + read)];
                     if (b == 0) { terminated = true; break; }
                     name.Append((char)b);
                     read++;
@@ -368,7 +373,7 @@ internal static partial class MetadataPrecheck
             var t = _tables;
             if (t.Size < 24) throw Bad($"the tables stream holds {t.Size} bytes, its header needs 24");
             byte heapSizes = _data[t.Offset + 6];
-            ulong valid = BinaryPrimitives.ReadUInt64LittleEndian(_data.AsSpan(t.Offset + 8));
+            ulong valid = BinaryPrimitives.ReadUInt64LittleEndian(_data.Slice(t.Offset + 8));
             long position = 24;
             for (int i = 0; i < 64; i++)
             {
@@ -378,7 +383,7 @@ internal static partial class MetadataPrecheck
                 // counts in its blobs; an assembly never carries them (a standalone or embedded PDB does).
                 if (i >= Document) throw Bad($"the tables stream marks portable PDB table {TableNames[i]} present, which only a PDB has");
                 if (position + 4 > t.Size) throw Bad($"the tables stream ends inside its row counts");
-                _rows[i] = BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(t.Offset + (int)position));
+                _rows[i] = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(t.Offset + (int)position));
                 if (_rows[i] >= 0x1000000) throw Bad($"table {TableNames[i]} claims {_rows[i]} rows, a token holds 16777215 at most");
                 position += 4;
             }
@@ -459,14 +464,14 @@ internal static partial class MetadataPrecheck
         {
             int at = _tableOffset[table] + (int)(row - 1) * _rowSize[table] + _columnOffset[table][column];
             return _columnWidth[table][column] == 2
-                ? BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(at))
-                : BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(at));
+                ? BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(at))
+                : BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(at));
         }
 
         private string String(uint index)
         {
             if (!_hasStrings || index >= _strings.Size) return string.Empty;
-            var span = _data.AsSpan(_strings.Offset + (int)index, _strings.Size - (int)index);
+            var span = _data.Slice(_strings.Offset + (int)index, _strings.Size - (int)index);
             int end = span.IndexOf((byte)0);
             return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
         }
@@ -479,7 +484,7 @@ internal static partial class MetadataPrecheck
         private bool StringIs(uint index, ReadOnlySpan<byte> utf8)
         {
             if (!_hasStrings || index >= _strings.Size) return utf8.IsEmpty;
-            var span = _data.AsSpan(_strings.Offset + (int)index, _strings.Size - (int)index);
+            var span = _data.Slice(_strings.Offset + (int)index, _strings.Size - (int)index);
             int end = span.IndexOf((byte)0);
             return (end < 0 ? span : span[..end]).SequenceEqual(utf8);
         }
@@ -488,7 +493,7 @@ internal static partial class MetadataPrecheck
         private (int Start, int End) Blob(uint index, Owner owner)
         {
             if (!_hasBlob || index >= _blob.Size) throw Bad($"{owner} points past the blob heap ({index} of {_blob.Size} bytes)");
-            var cursor = new Cursor(_data, _blob.Offset + (int)index, _blob.Offset + _blob.Size, owner);
+            var cursor = new Cursor(array, _blob.Offset + (int)index, _blob.Offset + _blob.Size, owner);
             uint length = cursor.Compressed();
             if (length > (uint)(cursor.End - cursor.Position)) throw Bad($"{owner} claims a {length}-byte blob, the blob heap holds {cursor.End - cursor.Position} more");
             return (cursor.Position, cursor.Position + (int)length);
@@ -607,7 +612,7 @@ internal static partial class MetadataPrecheck
         {
             var owner = new Owner(OwnerKind.Signature, table, row);
             var (start, end) = Blob(blob, owner);
-            return new Cursor(_data, start, end, owner);
+            return new Cursor(array, start, end, owner);
         }
 
         private void Charge(ref Cursor c)
@@ -731,7 +736,7 @@ internal static partial class MetadataPrecheck
                 var owner = new Owner(OwnerKind.AttributeValue, "CustomAttribute", r);
                 var (start, end) = Blob(Cell(CustomAttribute, r, 2), owner);
                 if (end == start) continue;
-                var value = new Cursor(_data, start, end, owner);
+                var value = new Cursor(array, start, end, owner);
                 if (value.U16() != 1) continue; // Cecil refuses a value without the prolog
                 if (!FixedArguments(ref value, parameters)) continue;
                 if (value.Position + 2 > value.End) continue;
@@ -904,7 +909,7 @@ internal static partial class MetadataPrecheck
                 catch (MalformedException) { continue; } // Cecil fails on it without allocating
                 if (at >= _data.Length) continue;
                 var owner = new Owner(OwnerKind.Body, "MethodDef", r);
-                var c = new Cursor(_data, (int)at, _data.Length, owner);
+                var c = new Cursor(array, (int)at, _data.Length, owner);
                 byte header = c.Byte();
                 int codeSize;
                 bool moreSections = false;
@@ -964,7 +969,7 @@ internal static partial class MetadataPrecheck
         private void CheckUserString(uint index, Owner owner)
         {
             if (!_hasUserStrings || index == 0 || index >= _userStrings.Size) return; // Cecil reads nothing or fails without allocating
-            var c = new Cursor(_data, _userStrings.Offset + (int)index, _userStrings.Offset + _userStrings.Size, owner);
+            var c = new Cursor(array, _userStrings.Offset + (int)index, _userStrings.Offset + _userStrings.Size, owner);
             uint length = c.Compressed();
             if (length > (uint)(c.End - c.Position))
                 throw Bad($"{owner} loads a string of {length} bytes, the #US heap holds {c.End - c.Position} more");

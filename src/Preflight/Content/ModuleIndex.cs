@@ -61,7 +61,7 @@ internal sealed class ModuleIndex
         ArgumentNullException.ThrowIfNull(content);
         if (content.Module is null) return null;
         // Indexes the copy of the bytes Cecil reads (set whenever Module is not null), not a second copy.
-        return Cache.GetValue(content, static c => new Holder(MetadataPrecheck.Index(c.ModuleImage!))).Index;
+        return Cache.GetValue(content, static c => new Holder(MetadataPrecheck.Index(c.ModuleImage!.Value.Array, c.ModuleImage.Value.Length))).Index;
     }
 
     /// <summary>Makes <see cref="For"/> return null for this entry, so that every walk asks Cecil everything (tests compare the two).</summary>

@@ -88,6 +88,30 @@ public class ModuleIndexTests
     }
 
     [Test]
+    public void The_module_is_read_from_the_entry_s_own_buffer_and_not_past_its_length()
+    {
+        // An entry's bytes sit at the start of a larger pooled buffer whose rest is stale: the precheck, the index and
+        // Cecil must read the image in place (no copy) and never look past its length.
+        var image = File.ReadAllBytes(PathOf("Mono.Cecil.dll"));
+        var pooled = new byte[image.Length + 1_000_000];
+        image.CopyTo(pooled, 0);
+        pooled.AsSpan(image.Length).Fill(0xCD);
+        using var inPlace = new EntryContent("lib/Mono.Cecil.dll", pooled.AsMemory(0, image.Length), ContentKind.DotNetAssembly);
+        using var copied = new EntryContent("lib/Mono.Cecil.dll", image, ContentKind.DotNetAssembly);
+
+        inPlace.Module.Should().NotBeNull(inPlace.ModuleError);
+        inPlace.ModuleImage!.Value.Array.Should().BeSameAs(pooled);
+        inPlace.ModuleImage.Value.Length.Should().Be(image.Length);
+        inPlace.Module!.GetTypes().Select(t => t.FullName).Should().Equal(copied.Module!.GetTypes().Select(t => t.FullName));
+        ModuleIndex.For(inPlace).Should().NotBeNull();
+
+        // Cut short, the same buffer is refused by the precheck: it measures the image, not the array.
+        using var cut = new EntryContent("lib/Mono.Cecil.dll", pooled.AsMemory(0, image.Length / 2), ContentKind.DotNetAssembly);
+        cut.Module.Should().BeNull();
+        cut.ModuleError.Should().Contain("malformed");
+    }
+
+    [Test]
     public void Every_answer_of_the_index_agrees_with_Cecil_on_a_plugin_compiled_here() => Agree(Plugin.Value);
 
     private static void Agree(byte[] bytes)
