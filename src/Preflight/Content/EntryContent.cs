@@ -131,7 +131,7 @@ public sealed class EntryContent : IDisposable
     }
 
     /// <summary>Line boundaries of the text: 1-based line numbers without a string per line.</summary>
-    public LineIndex Lines => _lines ??= new LineIndex(TextMemory);
+    public LineIndex Lines => _lines ??= new LineIndex(TextMemory, pooled: true);
 
     private bool _disposed;
 
@@ -140,6 +140,7 @@ public sealed class EntryContent : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _lines?.Release();
         if (_chars is { } chars)
         {
             _chars = null;

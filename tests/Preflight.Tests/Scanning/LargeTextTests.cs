@@ -56,6 +56,24 @@ public class LargeTextTests
     }
 
     [Test]
+    public void A_pooled_line_index_answers_as_an_unpooled_one_and_is_refused_once_released()
+    {
+        var random = new Random(3);
+        string[] pieces = ["abc", "ü", "\n", "\r\n", "\r", "  ", "x"];
+        for (int round = 0; round < 100; round++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 60)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var plain = new LineIndex(text);
+            var pooled = new LineIndex(text.AsMemory(), pooled: true);
+            pooled.Count.Should().Be(plain.Count, text);
+            for (int line = 1; line <= plain.Count; line++) pooled.Bounds(line).Should().Be(plain.Bounds(line));
+            for (int offset = 0; offset <= text.Length; offset++) pooled.Position(offset).Should().Be(plain.Position(offset));
+            pooled.Release();
+            pooled.Invoking(p => p.Bounds(1)).Should().Throw<Exception>("a released table is not read");
+        }
+    }
+
+    [Test]
     public void The_views_of_a_disposed_content_are_refused_rather_than_read_from_a_returned_buffer()
     {
         var content = new EntryContent("logs/app.log", Encoding.UTF8.GetBytes(Filler(2000)), ContentKind.Text);

@@ -28,12 +28,12 @@ internal static partial class MigrationDiscovery
     }
 
     /// <summary>A shell script: <c>*.sh</c>, <c>*.bash</c>, Debian <c>postinst</c>/<c>preinst</c>, or an extensionless file starting with a <c>#!</c> line naming a shell.</summary>
-    public static bool IsShellScript(string fileName, string extension, string text)
+    public static bool IsShellScript(string fileName, string extension, ReadOnlySpan<char> text)
     {
         if (extension is ".sh" or ".bash" || fileName is "postinst" or "preinst") return true;
         if (extension.Length != 0 || !text.StartsWith("#!", StringComparison.Ordinal)) return false;
-        int end = text.IndexOf('\n', StringComparison.Ordinal);
-        var shebang = text.AsSpan(0, end < 0 ? Math.Min(text.Length, 200) : Math.Min(end, 200));
+        int end = text.IndexOf('\n');
+        var shebang = text[..(end < 0 ? Math.Min(text.Length, 200) : Math.Min(end, 200))];
         return shebang.Contains("sh", StringComparison.Ordinal); // sh, bash, dash, ksh, zsh; env or a path
     }
 

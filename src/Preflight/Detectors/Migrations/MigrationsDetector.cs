@@ -60,17 +60,20 @@ public sealed class MigrationsDetector : IDetector, IDisposable
             return;
         }
         if (!context.Content.IsText) return;
-        var text = context.Content.Text;
-        if (MigrationRunners.Wants(info.FileName, info.Extension) && _runners.ReadText(info.Path, info.FileName, info.Extension, text)) return;
+        // A migration is read from the entry's decoded characters; a string of the whole file is made only for the
+        // paths that need one (runner configs, shell scripts, C#, the T-SQL and MySQL parsers). SQL files of a
+        // package were most of the scan's large strings.
+        var chars = context.Content.TextMemory;
+        if (MigrationRunners.Wants(info.FileName, info.Extension) && _runners.ReadText(info.Path, info.FileName, info.Extension, context.Content.Text)) return;
         if (info.FileName is "flyway.conf" or "flyway.toml")
         {
             _runners.FlywayConfigured();
-            if (MigrationDiscovery.FlywayInitSql(text) is { } init) _flywayInitSql[info.Path] = init;
+            if (MigrationDiscovery.FlywayInitSql(context.Content.Text) is { } init) _flywayInitSql[info.Path] = init;
             return;
         }
-        if (MigrationDiscovery.IsShellScript(info.FileName, info.Extension, text))
+        if (MigrationDiscovery.IsShellScript(info.FileName, info.Extension, chars.Span))
         {
-            int line = MigrationDiscovery.UnlockedApplyLoop(text);
+            int line = MigrationDiscovery.UnlockedApplyLoop(context.Content.Text);
             // The loop finder counts lines on '\n' alone; LineIndex also ends a line at a lone '\r'. Clamp, so a file
             // mixing the two (found by fuzzing) cannot point past the index.
             var lines = context.Content.Lines;
@@ -80,22 +83,23 @@ public sealed class MigrationsDetector : IDetector, IDisposable
         if (info.Extension == "") return;
         if (info.Extension == ".cs")
         {
-            if (!text.Contains("MigrationBuilder", StringComparison.Ordinal)) return;
+            if (!chars.Span.Contains("MigrationBuilder", StringComparison.Ordinal)) return;
             AnalyzeEfCore(context);
             return;
         }
-        var kind = MigrationDiscovery.ClassifySql(info.Path, info.FileName, text);
+        var kind = MigrationDiscovery.ClassifySql(info.Path, info.FileName, chars.Span);
         if (kind is null) return;
-        string dialect = context.Options.MigrationsDialect ?? MigrationDiscovery.SniffDialect(text);
+        string dialect = context.Options.MigrationsDialect ?? MigrationDiscovery.SniffDialect(chars.Span);
         if (dialect != "postgresql")
         {
+            var text = context.Content.Text;
             var other = dialect == "sqlserver" ? TSqlAnalyzer.Analyze(text) : MySqlAnalyzer.Analyze(text);
             if (other.Malformed is { } m)
                 context.Report(dialect == "sqlserver" ? MigrationRules.MalformedTSql : MigrationRules.Unterminated, context.At(m.Line, m.Column), $"{info.FileName}: {m.Message}; the file was not analysed", $"malformed:{m.Line}");
             _migrations.Add(new Parsed(new PgMigration(info.Path, kind.Runner, kind.Version, kind.Transaction, new PgScript([], null)), kind, dialect, other.Statements, Suppress(context, other.Events)));
             return;
         }
-        var script = PgScript.Parse(text, context.Content.Lines);
+        var script = PgScript.Parse(chars, context.Content.Lines);
         if (script.Unterminated is { } u)
             context.Report(MigrationRules.Unterminated, context.At(u.Line, u.Column),
                 $"a literal or comment opened at line {u.Line} is never closed; the rest of {info.FileName} was not analysed", $"unterminated:{u.Line}");

@@ -6,11 +6,11 @@ namespace Preflight.Detectors.Migrations.Postgres;
 /// <see cref="PgStatementKind.Other"/>; nothing here throws on odd input.</summary>
 internal sealed class PgClassifier
 {
-    private readonly string _text;
+    private readonly ReadOnlyMemory<char> _text;
     private readonly Tokens _t;
     private int _p;
 
-    private PgClassifier(string text, PgStatementSpan span)
+    private PgClassifier(ReadOnlyMemory<char> text, PgStatementSpan span)
     {
         _text = text;
         // A bulk INSERT is one statement of many thousand tokens: its copy without comments comes from a pool rather
@@ -22,7 +22,9 @@ internal sealed class PgClassifier
         _t = new Tokens(array, n);
     }
 
-    public static PgStatement Classify(string text, PgStatementSpan span)
+    public static PgStatement Classify(string text, PgStatementSpan span) => Classify(text.AsMemory(), span);
+
+    public static PgStatement Classify(ReadOnlyMemory<char> text, PgStatementSpan span)
     {
         var s = new PgStatement();
         if (span.IsMetaCommand) { s.Kind = PgStatementKind.MetaCommand; s.Verb = "\\"; return s; }
@@ -44,10 +46,10 @@ internal sealed class PgClassifier
     // ---- cursor helpers -------------------------------------------------------------------------------
 
     private bool AtEnd => _p >= _t.Length;
-    private ReadOnlySpan<char> Span(int i) => _text.AsSpan(_t[i].Start, _t[i].Length);
+    private ReadOnlySpan<char> Span(int i) => _text.Span.Slice(_t[i].Start, _t[i].Length);
     private bool IsWord(int i, string w) => i < _t.Length && _t[i].Kind == PgTokenKind.Word && Span(i).Equals(w, StringComparison.OrdinalIgnoreCase);
     private bool Is(string w) => IsWord(_p, w);
-    private bool IsPunct(int i, char c) => i < _t.Length && _t[i].Kind is PgTokenKind.Punctuation or PgTokenKind.Operator && _t[i].Length == 1 && _text[_t[i].Start] == c;
+    private bool IsPunct(int i, char c) => i < _t.Length && _t[i].Kind is PgTokenKind.Punctuation or PgTokenKind.Operator && _t[i].Length == 1 && _text.Span[_t[i].Start] == c;
     private bool Accept(string w) { if (Is(w)) { _p++; return true; } return false; }
     private bool Accept(string w1, string w2) { if (Is(w1) && IsWord(_p + 1, w2)) { _p += 2; return true; } return false; }
     private bool AcceptPunct(char c) { if (IsPunct(_p, c)) { _p++; return true; } return false; }

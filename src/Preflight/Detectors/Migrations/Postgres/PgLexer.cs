@@ -46,13 +46,13 @@ internal readonly record struct PgToken(PgTokenKind Kind, int Start, int Length)
 /// </summary>
 internal static class PgLexer
 {
-    public static List<PgToken> Tokenize(string text) => Tokenize(text, null);
+    public static List<PgToken> Tokenize(string text) => Tokenize(text.AsSpan(), null);
 
     /// <summary>
     /// Tokenizes into <paramref name="into"/> (cleared first) when given, so that a caller parsing many files can reuse
     /// one list: a migration's token list is a large-object array that lives for one parse.
     /// </summary>
-    public static List<PgToken> Tokenize(string text, List<PgToken>? into)
+    public static List<PgToken> Tokenize(ReadOnlySpan<char> text, List<PgToken>? into)
     {
         // Bulk INSERTs ("(1,'a',2),") hold a token for every three or four characters; a smaller first guess made
         // the list grow and copy itself several times on the large files. Capped (1.5 MB of tokens) so that a huge
@@ -79,7 +79,7 @@ internal static class PgLexer
                     i += 2;
                     while (i < n && depth > 0)
                     {
-                        int next = text.AsSpan(i).IndexOfAny('/', '*');
+                        int next = text.Slice(i).IndexOfAny('/', '*');
                         if (next < 0) { i = n; break; }
                         i += next;
                         if (text[i] == '/' && i + 1 < n && text[i + 1] == '*') { depth++; i += 2; }
@@ -107,8 +107,8 @@ internal static class PgLexer
                     }
                     if (TryDollarTag(text, i, out int tagLength))
                     {
-                        var tag = text.AsSpan(i, tagLength);
-                        int close = text.AsSpan(i + tagLength).IndexOf(tag, StringComparison.Ordinal);
+                        var tag = text.Slice(i, tagLength);
+                        int close = text.Slice(i + tagLength).IndexOf(tag, StringComparison.Ordinal);
                         if (close < 0)
                         {
                             tokens.Add(new(PgTokenKind.Unterminated, start, n - start));
@@ -205,22 +205,22 @@ internal static class PgLexer
         return tokens;
     }
 
-    private static bool IsHexPrefixed(string text, int start) =>
+    private static bool IsHexPrefixed(ReadOnlySpan<char> text, int start) =>
         start + 1 < text.Length && text[start] == '0' && text[start + 1] is 'x' or 'X';
 
-    private static int LineEnd(string text, int i)
+    private static int LineEnd(ReadOnlySpan<char> text, int i)
     {
-        int nl = text.IndexOf('\n', i);
-        return nl < 0 ? text.Length : nl;
+        int nl = text[i..].IndexOf('\n');
+        return nl < 0 ? text.Length : i + nl;
     }
 
     /// <summary>The offset after the closing quote (a doubled quote is an escaped quote), or the end of the text.</summary>
-    private static int QuotedEnd(string text, int open, char quote, bool backslashEscapes, out bool terminated)
+    private static int QuotedEnd(ReadOnlySpan<char> text, int open, char quote, bool backslashEscapes, out bool terminated)
     {
         int i = open + 1, n = text.Length;
         while (i < n)
         {
-            int next = backslashEscapes ? text.AsSpan(i).IndexOfAny(quote, '\\') : text.AsSpan(i).IndexOf(quote);
+            int next = backslashEscapes ? text.Slice(i).IndexOfAny(quote, '\\') : text.Slice(i).IndexOf(quote);
             if (next < 0) break;
             i += next;
             char c = text[i];
@@ -238,7 +238,7 @@ internal static class PgLexer
     }
 
     /// <summary>True when a dollar-quote opening tag (<c>$$</c> or <c>$tag$</c>) starts at <paramref name="i"/>.</summary>
-    private static bool TryDollarTag(string text, int i, out int length)
+    private static bool TryDollarTag(ReadOnlySpan<char> text, int i, out int length)
     {
         int j = i + 1, n = text.Length;
         if (j < n && text[j] == '$') { length = 2; return true; }

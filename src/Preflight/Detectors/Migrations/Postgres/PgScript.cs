@@ -61,12 +61,14 @@ internal sealed partial class PgScript
     /// <summary>The same script with its statements in memory (read back once if it was spilled).</summary>
     public PgScript InMemory() => IsSpilled ? new PgScript(Statements, Unterminated) : this;
 
-    public static PgScript Parse(string text, LineIndex? lines = null)
+    public static PgScript Parse(string text, LineIndex? lines = null) => Parse(text.AsMemory(), lines ?? new LineIndex(text));
+
+    /// <summary>Parses the characters of <paramref name="text"/> (a pooled decode of the entry: no string of the whole file is made).</summary>
+    public static PgScript Parse(ReadOnlyMemory<char> text, LineIndex lines)
     {
-        lines ??= new LineIndex(text);
         // Nothing of the tokens outlives this parse (statements keep their classification, not their spans), so each
         // thread reuses one list for them; one that grew past 1 M tokens (12 MB) is not kept.
-        var tokens = PgLexer.Tokenize(text, ReusableTokens);
+        var tokens = PgLexer.Tokenize(text.Span, ReusableTokens);
         ReusableTokens = null;
         try
         {
@@ -81,9 +83,9 @@ internal sealed partial class PgScript
     [ThreadStatic]
     private static List<PgToken>? ReusableTokens;
 
-    private static PgScript Parse(string text, LineIndex lines, List<PgToken> tokens)
+    private static PgScript Parse(ReadOnlyMemory<char> text, LineIndex lines, List<PgToken> tokens)
     {
-        var spans = PgSplitter.Split(text, tokens);
+        var spans = PgSplitter.Split(text.Span, tokens);
         var result = new List<PgScriptStatement>(spans.Count);
         foreach (var span in spans)
         {
@@ -94,7 +96,7 @@ internal sealed partial class PgScript
             bool? changeset = null;
             foreach (var comment in span.Comments())
             {
-                var body = text.AsSpan(comment.Start, comment.Length);
+                var body = text.Span.Slice(comment.Start, comment.Length);
                 if (body.Contains("changeset", StringComparison.OrdinalIgnoreCase) && LiquibaseChangeset().IsMatch(body))
                     changeset = !body.Contains("runInTransaction:false", StringComparison.OrdinalIgnoreCase);
                 if (!body.Contains("preflight-ignore", StringComparison.OrdinalIgnoreCase)) continue;
@@ -113,7 +115,7 @@ internal sealed partial class PgScript
                     }
                 }
             }
-            var statementText = text.AsSpan(span.StartOffset, span.EndOffset - span.StartOffset);
+            var statementText = text.Span.Slice(span.StartOffset, span.EndOffset - span.StartOffset);
             int firstLineEnd = statementText.IndexOfAny('\r', '\n');
             var evidence = (firstLineEnd < 0 ? statementText : statementText[..firstLineEnd]).Trim();
             if (evidence.Length > 160) evidence = evidence[..160];

@@ -23,7 +23,7 @@ internal sealed record PgStatementSpan(List<PgToken> Tokens, int First, int End,
 /// meta-commands, and not inside a SQL-standard function body (<c>BEGIN ATOMIC ... END</c>).</summary>
 internal static class PgSplitter
 {
-    public static List<PgStatementSpan> Split(string text, List<PgToken> tokens)
+    public static List<PgStatementSpan> Split(ReadOnlySpan<char> text, List<PgToken> tokens)
     {
         var result = new List<PgStatementSpan>();
         int commentsFirst = 0, first = -1, last = -1, parens = 0, atomic = 0;
@@ -54,7 +54,7 @@ internal static class PgSplitter
             }
             else if (t.Kind == PgTokenKind.Word && t.Length is 3 or 4 or 6)
             {
-                var w = text.AsSpan(t.Start, t.Length);
+                var w = text.Slice(t.Start, t.Length);
                 if (w.Equals("ATOMIC", StringComparison.OrdinalIgnoreCase) && PreviousWordIs(text, tokens, i, "BEGIN")) atomic++;
                 else if (atomic > 0 && w.Equals("CASE", StringComparison.OrdinalIgnoreCase)) atomic++;
                 else if (atomic > 0 && w.Equals("END", StringComparison.OrdinalIgnoreCase)) atomic--;
@@ -64,12 +64,12 @@ internal static class PgSplitter
         return result;
     }
 
-    private static bool PreviousWordIs(string text, List<PgToken> tokens, int i, string word)
+    private static bool PreviousWordIs(ReadOnlySpan<char> text, List<PgToken> tokens, int i, string word)
     {
         for (int j = i - 1; j >= 0; j--)
         {
             if (tokens[j].IsComment) continue;
-            return tokens[j].Kind == PgTokenKind.Word && text.AsSpan(tokens[j].Start, tokens[j].Length).Equals(word, StringComparison.OrdinalIgnoreCase);
+            return tokens[j].Kind == PgTokenKind.Word && text.Slice(tokens[j].Start, tokens[j].Length).Equals(word, StringComparison.OrdinalIgnoreCase);
         }
         return false;
     }
