@@ -91,7 +91,7 @@ public class DetectorContext
         var finding = new Finding(
             rule.Id, rule.Name, rule.Detector, effective, message, location, evidence,
             Fingerprint.Compute(rule.Id, location.Path, identity),
-            properties ?? EmptyProperties)
+            properties is null ? EmptyProperties : CompactProperties.From(properties))
         {
             Suppressed = suppressionReason is not null,
             SuppressionReason = suppressionReason,
@@ -140,7 +140,7 @@ public class DetectorContext
     /// <summary>Records that something could not be analysed in full.</summary>
     public void Diagnostic(string path, string message) => _state.Diagnostics.Add(new ScanDiagnostic(path, message));
 
-    internal static IReadOnlyDictionary<string, string> EmptyProperties { get; } = new Dictionary<string, string>();
+    internal static IReadOnlyDictionary<string, string> EmptyProperties => CompactProperties.Empty;
 }
 
 /// <summary>The context of one entry: its views plus everything of <see cref="DetectorContext"/>.</summary>

@@ -49,6 +49,9 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
         return _byFingerprint.TryGetValue(fingerprint, out var entry) && entry.TryCount(severity, location);
     }
 
+    /// <summary>Forgets every finding: the scan calls it once the report's list is made, so the two do not live side by side.</summary>
+    public void Clear() => _byFingerprint.Clear();
+
     /// <summary>Number of distinct findings.</summary>
     public int Count => _byFingerprint.Count;
 
@@ -136,7 +139,7 @@ internal sealed class FindingSet : IReadOnlyCollection<Finding>
                     ["occurrences"] = _count.ToString(CultureInfo.InvariantCulture),
                 };
                 if (_lines is { Count: > 0 }) properties["lines"] = string.Join(", ", _lines);
-                return _primary with { Properties = properties };
+                return _primary with { Properties = CompactProperties.From(properties) };
             }
         }
     }

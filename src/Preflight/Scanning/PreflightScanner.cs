@@ -90,7 +90,10 @@ public static class PreflightScanner
         var summary = await RunAsync(name, read, state, cancellationToken).ConfigureAwait(false);
 
         var scrubber = new SecretScrubber(state.Secrets.Keys.Concat(baselineSecrets));
-        var findings = state.Findings.Concat(carried).Select(scrubber.Scrub).ToList();
+        var findings = new List<Finding>(state.Findings.Count);
+        findings.AddRange(state.Findings.Concat(carried).Select(scrubber.Scrub));
+        // The entries behind repeated findings (their first occurrence, the lines) are not needed any more.
+        state.Findings.Clear();
         findings.Sort(Finding.ReportOrder);
         if (known is not null)
         {

@@ -117,3 +117,38 @@ public class FindingSetTests
         set.Should().ContainSingle().Which.Properties.Should().Contain("occurrences", "2").And.Contain("lines", "10, 20");
     }
 }
+
+public class CompactPropertiesTests
+{
+    [Test]
+    public void Compact_properties_answer_as_the_dictionary_they_were_made_from_and_do_not_follow_it()
+    {
+        var random = new Random(9);
+        for (int round = 0; round < 200; round++)
+        {
+            var source = new Dictionary<string, string>();
+            int n = random.Next(0, 12);
+            for (int i = 0; i < n; i++) source[$"k{random.Next(0, 30)}"] = $"v{i}";
+            var compact = CompactProperties.From(source);
+
+            compact.Count.Should().Be(source.Count);
+            compact.Should().BeEquivalentTo(source);
+            compact.Keys.Should().BeInAscendingOrder(StringComparer.Ordinal);
+            foreach (var (key, value) in source)
+            {
+                compact.ContainsKey(key).Should().BeTrue();
+                compact[key].Should().Be(value);
+            }
+            for (int probe = 0; probe < 30; probe++)
+            {
+                var key = $"k{probe}";
+                compact.TryGetValue(key, out var found).Should().Be(source.TryGetValue(key, out var expected));
+                found.Should().Be(expected);
+            }
+            source["k-added-later"] = "x";
+            compact.ContainsKey("k-added-later").Should().BeFalse("the pairs are copied");
+        }
+        CompactProperties.From(new Dictionary<string, string>()).Should().BeSameAs(CompactProperties.Empty);
+        CompactProperties.Empty.Invoking(e => e["missing"]).Should().Throw<KeyNotFoundException>();
+    }
+}
