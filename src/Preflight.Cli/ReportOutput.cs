@@ -23,6 +23,25 @@ internal static class ReportOutput
     /// <exception cref="UsageException">The folder cannot be written to.</exception>
     public static async Task WriteFileAsync(string path, string shown, Func<Stream, Task> write)
     {
+        if (IsDevice(path))
+        {
+            // /dev/null, /dev/stdout, a terminal: written in place. Moving a file over one would replace the device
+            // with a regular file (as root, for every program on the machine).
+            FileStream device;
+            try
+            {
+                device = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"cannot write the report to {shown}: {ex.Message}", ex);
+            }
+            await using (device.ConfigureAwait(false))
+            {
+                await write(device).ConfigureAwait(false);
+            }
+            return;
+        }
         string folder = Path.GetDirectoryName(path) ?? ".";
         string temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         FileStream file;
@@ -66,4 +85,29 @@ internal static class ReportOutput
             }
         }
     }
+
+    /// <summary>
+    /// True for an output path that names a device rather than a file: anything under <c>/dev</c> or <c>/proc</c>
+    /// (after following links, so <c>/dev/stdout</c> and <c>/dev/fd/1</c> too) on Unix, and the reserved device names
+    /// (<c>NUL</c>, <c>CON</c>, …) on Windows.
+    /// </summary>
+    internal static bool IsDevice(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            return Path.GetFileNameWithoutExtension(path).ToUpperInvariant() is "NUL" or "CON" or "PRN" or "AUX" or "COM1" or "LPT1";
+        string full = Path.GetFullPath(path);
+        if (UnderDevices(full)) return true;
+        try
+        {
+            // A link into /dev or /proc (a user's ~/out -> /dev/null) writes to the device as well.
+            return File.ResolveLinkTarget(full, returnFinalTarget: true) is { } target && UnderDevices(target.FullName);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool UnderDevices(string full) =>
+        full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal);
 }

@@ -28,6 +28,28 @@ public class ReportFileTests
     }
 
     [Test]
+    [Platform(Exclude = "Win")]
+    public async Task A_report_to_a_device_is_written_in_place_and_leaves_the_device_and_links_to_it_as_they_were()
+    {
+        ReportOutput.IsDevice("/dev/null").Should().BeTrue();
+        ReportOutput.IsDevice("/dev/stdout").Should().BeTrue();
+        ReportOutput.IsDevice("/proc/self/fd/1").Should().BeTrue();
+        ReportOutput.IsDevice(Path.Combine(_dir.FullName, "report.json")).Should().BeFalse();
+
+        // A link to /dev/null: the old way (a temporary file moved over the target) replaced the link with a file,
+        // as it replaced /dev/null itself when given /dev/null.
+        var link = Path.Combine(_dir.FullName, "discard.json");
+        File.CreateSymbolicLink(link, "/dev/null");
+        ReportOutput.IsDevice(link).Should().BeTrue();
+
+        await ReportOutput.WriteFileAsync(link, "discard.json", async s => await s.WriteAsync("{\"new\":true}\n"u8.ToArray()));
+
+        new FileInfo(link).LinkTarget.Should().Be("/dev/null");
+        _dir.GetFileSystemInfos().Select(f => f.Name).Should().Equal("discard.json");
+        new FileInfo("/dev/null").Length.Should().Be(0);
+    }
+
+    [Test]
     public async Task A_write_that_breaks_off_keeps_the_previous_report_and_removes_the_partial_one()
     {
         var path = Path.Combine(_dir.FullName, "report.json");
