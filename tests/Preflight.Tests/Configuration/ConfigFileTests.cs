@@ -18,7 +18,7 @@ public class ConfigFileTests
               "failOn": "medium",
               "detectors": { "service-units": false },
               "rules": { "PF006": { "severity": "low" }, "PF015": { "enabled": false } },
-              "limits": { "maxDepth": 3, "maxEntries": 1000, "maxCompressionRatio": 50.5, "maxDuration": "00:01:30", "maxTotalBytes": 1048576 },
+              "limits": { "maxDepth": 3, "maxEntries": 1000, "maxCompressionRatio": 50.5, "maxDuration": "00:01:30", "maxTotalBytes": 1048576, "analysisWindowBytes": 262144 },
               "exclude": ["docs/**", "**/*.md"],
               "suppressions": "ops/preflight-suppressions.json"
             }
@@ -32,6 +32,7 @@ public class ConfigFileTests
         options.Limits.MaxCompressionRatio.Should().Be(50.5);
         options.Limits.MaxDuration.Should().Be(TimeSpan.FromSeconds(90));
         options.Limits.MaxTotalBytes.Should().Be(1048576);
+        options.Limits.AnalysisWindowBytes.Should().Be(262144);
         options.Exclude.Should().Equal("docs/**", "**/*.md");
         options.SuppressionsFile.Should().Be(Path.GetFullPath("/base/ops/preflight-suppressions.json"));
     }
@@ -108,7 +109,7 @@ public class ConfigSchemaTests
         var schema = await NJsonSchema.JsonSchema.FromFileAsync(Schema("preflight.schema.json"));
         const string good = """
             { "failOn": "none", "detectors": { "package": true }, "rules": { "PF006": { "enabled": false, "severity": "low" } },
-              "limits": { "maxDepth": 2, "maxDuration": 30, "maxCompressionRatio": 20 }, "exclude": ["docs/**"], "suppressions": "s.json" }
+              "limits": { "maxDepth": 2, "maxDuration": 30, "maxCompressionRatio": 20, "analysisWindowBytes": 0 }, "exclude": ["docs/**"], "suppressions": "s.json" }
             """;
         schema.Validate(good).Should().BeEmpty();
         ConfigFile.Apply(good, "/", "good", ScanOptions.Default).FailOn.Should().BeNull();
