@@ -51,8 +51,9 @@ public sealed record PackageLimits
     /// that wants them can read them so: text (UTF-8 or Latin-1, cut after a line end and never inside a PEM block)
     /// and binary data other than executables, assemblies and key stores. Such entries are analysed to their end,
     /// whatever <see cref="MaxAnalyzedEntryBytes"/> says. An entry some detector needs whole (a SQL migration, a
-    /// unit file, a signed executable) is held whole up to <see cref="MaxAnalyzedEntryBytes"/> as before. 0 turns
-    /// windows off; a value at or above <see cref="MaxAnalyzedEntryBytes"/> has the same effect. Default 1 MiB.
+    /// unit file, a signed executable) is held whole up to <see cref="MaxAnalyzedEntryBytes"/> as before. A window holds
+    /// at least 8 KiB (the prefix an entry's kind is decided on). 0 turns windows off; a value at or above
+    /// <see cref="MaxAnalyzedEntryBytes"/> has the same effect. Default 1 MiB.
     /// </summary>
     public int AnalysisWindowBytes { get; init; } = 1024 * 1024;
 

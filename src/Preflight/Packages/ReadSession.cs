@@ -239,8 +239,10 @@ internal sealed class ReadSession : IDisposable
         int window = Math.Max(1, Limits.MaxAnalyzedEntryBytes);
         // Windows apply only below the analysed prefix: an entry is either held whole (up to the prefix) or cut into
         // windows once it fills one, when the sink says every detector that wants it can read it so.
-        int windowBytes = Limits.AnalysisWindowBytes > 0 && Limits.AnalysisWindowBytes < window ? Limits.AnalysisWindowBytes : 0;
         int headLength = Math.Min(ContentSniffer.PrefixLength, window);
+        // A window holds at least the sniffed prefix (the kind and encoding every window keeps are decided on it).
+        int windowBytes = Limits.AnalysisWindowBytes > 0 ? Math.Max(Limits.AnalysisWindowBytes, headLength) : 0;
+        if (windowBytes >= window) windowBytes = 0;
         int initial = (int)Math.Clamp(declaredSize <= 0 ? 64 * 1024 : declaredSize, headLength, windowBytes > 0 ? Math.Max(headLength, windowBytes) : window);
         byte[] buffer = EntryBuffers.Rent(initial);
         byte[]? scratch = null;
@@ -273,7 +275,11 @@ internal sealed class ReadSession : IDisposable
                 {
                     while (true)
                     {
-                        if (held == buffer.Length && !planned && held >= windowBytes)
+                        // What the buffer may hold now: a window until the sink has planned (and while windowing), else
+                        // the analysed prefix. A pooled buffer may be longer than asked for; the limit still holds.
+                        int limitNow = !planned || windows is not null ? windowBytes : window;
+                        int capacity = Math.Min(buffer.Length, limitNow);
+                        if (!planned && held == windowBytes)
                         {
                             planned = true;
                             var plan = Sink.PlanWindows(path, depth, declaredSize, buffer.AsSpan(0, held));
@@ -282,12 +288,17 @@ internal sealed class ReadSession : IDisposable
                                 windows = new WindowSequence(plan);
                                 windowHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                             }
+                            else
+                            {
+                                limitNow = window;
+                                capacity = Math.Min(buffer.Length, limitNow);
+                            }
                         }
-                        if (windows is not null && held == buffer.Length)
+                        if (windows is not null && held == capacity)
                         {
                             // The window is full: hand over all of it up to the cut, and start the next with the rest.
                             int cut = WindowCuts.Cut(buffer.AsSpan(0, held), windows.Plan.Mode);
-                            var next = EntryBuffers.Rent(buffer.Length);
+                            var next = EntryBuffers.Rent(windowBytes);
                             buffer.AsSpan(cut, held - cut).CopyTo(next);
                             windowHash!.AppendData(buffer, 0, cut);
                             var part = new PackageEntry(path, declaredSize > 0 ? declaredSize : limited.Size - (held - cut), depth, buffer, cut, lastModified)
@@ -296,21 +307,24 @@ internal sealed class ReadSession : IDisposable
                             };
                             buffer = next;
                             held -= cut;
+                            capacity = Math.Min(buffer.Length, limitNow);
                             await Sink.OnEntryAsync(part, CancellationToken).ConfigureAwait(false);
                         }
                         Memory<byte> target;
                         if (held < window)
                         {
-                            if (held == buffer.Length)
+                            if (held == capacity)
                             {
-                                int grown = (int)Math.Min((long)buffer.Length * 2, planned ? window : Math.Max(headLength, windowBytes));
+                                // Only a buffer shorter than the limit is full here: grow it towards the limit.
+                                int grown = (int)Math.Min((long)buffer.Length * 2, limitNow);
                                 var bigger = EntryBuffers.Rent(grown);
                                 buffer.AsSpan(0, held).CopyTo(bigger);
                                 EntryBuffers.Return(buffer);
                                 buffer = bigger;
+                                capacity = Math.Min(buffer.Length, limitNow);
                             }
                             // Bounded reads: limits are checked after each read, so one read must not be huge.
-                            target = buffer.AsMemory(held, Math.Min(Math.Min(buffer.Length, window) - held, MaxReadBytes));
+                            target = buffer.AsMemory(held, Math.Min(capacity - held, MaxReadBytes));
                         }
                         else
                         {
