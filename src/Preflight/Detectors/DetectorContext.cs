@@ -161,12 +161,9 @@ public sealed class EntryContext : DetectorContext
     /// <summary>A location in this entry (for a window of a large entry, the line and column are the window's and are shifted to the entry's).</summary>
     public Location At(int? line = null, int? column = null)
     {
-        if (Window is { } window && line is { } l)
-        {
-            var (shiftedLine, shiftedColumn) = window.Shift(l, column ?? 1);
-            return new(Info.Path, shiftedLine, column is null ? null : shiftedColumn);
-        }
-        return new(Info.Path, line, column);
+        if (line is not { } l) return new(Info.Path, null, column);
+        var (shiftedLine, shiftedColumn) = Shift(l, column ?? 1);
+        return new(Info.Path, shiftedLine, column is null ? null : shiftedColumn);
     }
 
     /// <summary>Set when <see cref="Content"/> holds one window of a large entry (only for an <see cref="IWindowedDetector"/>).</summary>
