@@ -106,11 +106,18 @@ public class DetectorContext
     /// without building its message and properties, when that finding is already reported and this occurrence would
     /// not be the one shown. False when the caller must call <see cref="Report"/>; the report is the same either way.
     /// </summary>
-    internal bool TryCountRepeat(RuleDescriptor rule, Location location, string identity, Severity? severity = null)
+    internal bool TryCountRepeat(RuleDescriptor rule, Location location, string identity, Severity? severity = null) =>
+        TryCountRepeatOf(rule, location, Fingerprint.Compute(rule.Id, location.Path, identity), severity);
+
+    /// <summary>
+    /// <see cref="TryCountRepeat"/> with the fingerprint already computed (<see cref="Fingerprint.Compute"/> of the rule id,
+    /// the location's path and the identity), for a caller that meets the same identity at the same path many times.
+    /// </summary>
+    internal bool TryCountRepeatOf(RuleDescriptor rule, Location location, string fingerprint, Severity? severity = null)
     {
         if (Options.DisabledRules.Contains(rule.Id) || this is EntryContext { Window: not null }) return false;
         var effective = Options.SeverityOverrides.TryGetValue(rule.Id, out var configured) ? configured : severity ?? rule.DefaultSeverity;
-        return _state.Findings.TryCountOccurrence(Fingerprint.Compute(rule.Id, location.Path, identity), effective, location);
+        return _state.Findings.TryCountOccurrence(fingerprint, effective, location);
     }
 
     /// <summary>

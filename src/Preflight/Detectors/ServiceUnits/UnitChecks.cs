@@ -13,6 +13,13 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
     private readonly Dictionary<string, ServiceUnitItem> _baselineWindows = BaselineByName(context.Baseline, "windows-service", StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _cleanedUp = new(StringComparer.Ordinal);
 
+    // Scripts name the same few units over and over (127,000 references to a few hundred names at 2 GiB): whether a
+    // name resolves is decided once per name, and a dangling reference's fingerprint once per script, name and command.
+    private readonly Dictionary<string, bool> _systemdResolves = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _sysVResolves = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Name, string How), string> _danglingFingerprints = [];
+    private string? _danglingPath;
+
     public void Run()
     {
         var referencedOldNames = new HashSet<string>(StringComparer.Ordinal);
@@ -32,14 +39,20 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
                     CheckWindows(reference);
                     break;
                 case ReferenceNamespace.SysV:
-                    if (!ResolvesSysV(reference.Name)) CheckUnresolved(reference, UnitNames.Normalize(reference.Name), referencedOldNames);
+                    if (!Decided(_sysVResolves, reference.Name, ResolvesSysV)) CheckUnresolved(reference, UnitNames.Normalize(reference.Name), referencedOldNames);
                     break;
                 default:
-                    if (!Resolves(reference.Name)) CheckUnresolved(reference, reference.Name, referencedOldNames);
+                    if (!Decided(_systemdResolves, reference.Name, Resolves)) CheckUnresolved(reference, reference.Name, referencedOldNames);
                     break;
             }
         }
         CheckBaselineRenames(referencedOldNames);
+    }
+
+    private static bool Decided(Dictionary<string, bool> decided, string name, Func<string, bool> decide)
+    {
+        if (!decided.TryGetValue(name, out bool resolves)) decided[name] = resolves = decide(name);
+        return resolves;
     }
 
     private bool Resolves(string name)
@@ -87,11 +100,23 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
             return;
         }
         // Scripts repeat the same call: the message and properties are built only for the occurrence that is shown.
-        string identity = $"{name}\0{reference.How}";
-        if (context.TryCountRepeat(ServiceUnitRules.DanglingReference, reference.Location, identity)) return;
+        if (context.TryCountRepeatOf(ServiceUnitRules.DanglingReference, reference.Location, DanglingFingerprint(reference.Location.Path, name, reference.How))) return;
         context.Report(ServiceUnitRules.DanglingReference, reference.Location,
             $"{Describe(reference)} uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit.",
-            identity, properties: Props(name, reference, null));
+            $"{name}\0{reference.How}", properties: Props(name, reference, null));
+    }
+
+    /// <summary>The fingerprint <see cref="DetectorContext.Report"/> gives a dangling reference; references come grouped by path.</summary>
+    private string DanglingFingerprint(string path, string name, string how)
+    {
+        if (!string.Equals(path, _danglingPath, StringComparison.Ordinal))
+        {
+            _danglingFingerprints.Clear();
+            _danglingPath = path;
+        }
+        if (!_danglingFingerprints.TryGetValue((name, how), out var fingerprint))
+            _danglingFingerprints[(name, how)] = fingerprint = Fingerprint.Compute(ServiceUnitRules.DanglingReference.Id, path, $"{name}\0{how}");
+        return fingerprint;
     }
 
     private void CheckWindows(UnitReference reference)

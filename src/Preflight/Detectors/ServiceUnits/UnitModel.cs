@@ -27,7 +27,31 @@ internal sealed class UnitModel
 
     public Dictionary<string, Location> WindowsServices { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public List<UnitReference> References { get; } = [];
+    // Script references stay as the detector gathered them (one array of values per script, scripts in path order) and
+    // become UnitReference records only while the checks walk them: a package's scripts can name units a hundred
+    // thousand times, and a record and a location for each, all alive at once, were 15 MB at 2 GiB.
+    private (string Path, ScriptReference[] References)[] _scripts = [];
+    private readonly List<UnitReference> _unitReferences = [];
+
+    /// <summary>
+    /// Every reference: those of scripts in the order of their text (line, then column), scripts in path order; then
+    /// those of units, units in name order; then drop-in folders for units nobody ships. Made afresh on each walk.
+    /// </summary>
+    public IEnumerable<UnitReference> References
+    {
+        get
+        {
+            foreach (var (path, references) in _scripts)
+            {
+                foreach (var r in references)
+                {
+                    if (r.Creates && r.Namespace == ReferenceNamespace.Windows) continue;
+                    yield return new UnitReference(r.Name, r.Namespace, new Location(path, r.Line, r.Column), r.Command, Activation: false, From: null, r.Cleanup);
+                }
+            }
+            foreach (var reference in _unitReferences) yield return reference;
+        }
+    }
 
     public static UnitModel Build(
         IEnumerable<UnitFile> units,
@@ -76,17 +100,12 @@ internal sealed class UnitModel
             foreach (var p in provides) model.InitScripts.TryAdd(p, path);
         }
 
-        // A script's references come in the order of its text (line, then column); scripts in path order.
-        foreach (var (path, r) in scriptReferences.OrderBy(s => s.Path, StringComparer.Ordinal).SelectMany(s => s.References.Select(r => (s.Path, r))))
-        {
-            var location = new Location(path, r.Line, r.Column);
-            if (r.Creates && r.Namespace == ReferenceNamespace.Windows)
-            {
-                model.WindowsServices.TryAdd(r.Name, location);
-                continue;
-            }
-            model.References.Add(new UnitReference(r.Name, r.Namespace, location, r.Command, Activation: false, From: null, r.Cleanup));
-        }
+        // A script's references come in the order of its text (line, then column); scripts in path order. The Windows
+        // services scripts create are known before any reference is checked.
+        model._scripts = [.. scriptReferences.OrderBy(s => s.Path, StringComparer.Ordinal)];
+        foreach (var (path, references) in model._scripts)
+            foreach (var r in references)
+                if (r.Creates && r.Namespace == ReferenceNamespace.Windows) model.WindowsServices.TryAdd(r.Name, new Location(path, r.Line, r.Column));
 
         foreach (var unit in model.Units.Values.OrderBy(u => u.Name, StringComparer.Ordinal))
             model.AddUnitReferences(unit);
@@ -95,7 +114,7 @@ internal sealed class UnitModel
         foreach (var (unitName, group) in dropInsByUnit.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             if (model.Units.ContainsKey(unitName)) continue;
-            model.References.Add(new UnitReference(unitName, ReferenceNamespace.Systemd, new Location(group[0].Path), "drop-in folder", Activation: false, From: null));
+            model._unitReferences.Add(new UnitReference(unitName, ReferenceNamespace.Systemd, new Location(group[0].Path), "drop-in folder", Activation: false, From: null));
         }
         return model;
     }
@@ -109,13 +128,13 @@ internal sealed class UnitModel
             {
                 var resolved = UnitNames.ResolveSpecifiers(value, unit.Name);
                 if (resolved is null || !UnitNames.HasUnitSuffix(resolved)) continue;
-                References.Add(new UnitReference(resolved, ReferenceNamespace.Systemd, new Location(from.Source, from.Line), $"{key}=", Activation: false, From: unit.Name));
+                _unitReferences.Add(new UnitReference(resolved, ReferenceNamespace.Systemd, new Location(from.Source, from.Line), $"{key}=", Activation: false, From: unit.Name));
             }
         }
         // Template files are instantiated elsewhere; their activation target may depend on %i.
         if (ActivationTarget(file, unit.Name) is { } activation && !UnitNames.IsTemplate(unit.Name))
         {
-            References.Add(new UnitReference(activation.Target, ReferenceNamespace.Systemd,
+            _unitReferences.Add(new UnitReference(activation.Target, ReferenceNamespace.Systemd,
                 activation.From is { } a ? new Location(a.Source, a.Line) : new Location(file.Path),
                 activation.How, Activation: true, From: unit.Name));
         }
@@ -124,7 +143,7 @@ internal sealed class UnitModel
         {
             if (!a.Key.StartsWith("Exec", StringComparison.Ordinal) || !a.Value.Contains("systemctl", StringComparison.Ordinal)) continue;
             foreach (var r in ScriptReferences.Find(a.Value))
-                References.Add(new UnitReference(r.Name, r.Namespace, new Location(a.Source, a.Line), $"{a.Key}= {r.Command}", Activation: false, From: unit.Name, r.Cleanup));
+                _unitReferences.Add(new UnitReference(r.Name, r.Namespace, new Location(a.Source, a.Line), $"{a.Key}= {r.Command}", Activation: false, From: unit.Name, r.Cleanup));
         }
     }
 
