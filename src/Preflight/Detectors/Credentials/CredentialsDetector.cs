@@ -89,7 +89,8 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
         // file is too deeply nested to parse, its assignments are looked for as in any other text instead.
         var tree = csharp && CSharpGate.IndexOfAny(text) >= 0 ? context.Content.CSharpSyntaxTree : null;
         bool parsed = tree is not null && context.Content.ParseRefusal is null;
-        _scanner.Scan(text, path, generic: !csharp || (tree is not null && !parsed), binary: false, hits);
+        int timedOut = _scanner.Scan(text, path, generic: !csharp || (tree is not null && !parsed), binary: false, hits);
+        GaveUp(context, path, timedOut);
         if (BlockAnalyzers.MayHold(text)) BlockAnalyzers.Scan(context.Content.Text, hits);
         if (parsed) CSharpLiterals.Scan(tree!, path, hits, context.CancellationToken);
         if (hits.Count == 0) return;
@@ -105,13 +106,15 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
     {
         var hits = new List<SecretHit>();
         var offsets = new Dictionary<SecretHit, long>();
+        int timedOut = 0;
         foreach (var s in context.Content.PrintableStrings)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             int before = hits.Count;
-            _scanner.Scan(s.Value, context.Info.Path, generic: false, binary: true, hits);
+            timedOut += _scanner.Scan(s.Value, context.Info.Path, generic: false, binary: true, hits);
             for (int i = before; i < hits.Count; i++) offsets[hits[i]] = s.Offset;
         }
+        GaveUp(context, context.Info.Path, timedOut);
         foreach (var hit in Deduplicate(hits, byOffset: false))
         {
             var properties = new Dictionary<string, string> { ["offset"] = (offsets[hit] + context.ByteOffset).ToString(CultureInfo.InvariantCulture) };
@@ -134,10 +137,12 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
         // in it alone, or it is plausible as a secret (a generic hit needs that and a credential-like name besides).
         // Every other string leads to no hit below, whatever member or name it comes with.
         var probe = new List<SecretHit>();
+        int timedOut = 0;
         bool Matters(string value)
         {
             probe.Clear();
-            _scanner.Scan(value, path, generic: false, binary: true, probe);
+            // A string a pattern gave up on is read in its member, where the same pattern gives up again and is counted.
+            if (_scanner.Scan(value, path, generic: false, binary: true, probe) > 0) return true;
             BlockAnalyzers.Scan(value, probe);
             return probe.Count > 0 || GenericAssignments.IsPlausibleSecret(value);
         }
@@ -145,7 +150,7 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             found.Clear();
-            _scanner.Scan(s.Value, path, generic: false, binary: true, found);
+            timedOut += _scanner.Scan(s.Value, path, generic: false, binary: true, found);
             BlockAnalyzers.Scan(s.Value, found);
             if (s.AssignedTo is { } name && GenericAssignments.IsCredentialName(name) && GenericAssignments.IsPlausibleSecret(s.Value))
                 found.Add(GenericAssignments.Hit(path, 0, s.Value.Trim(), name));
@@ -167,7 +172,7 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
             var text = encoding.GetString(data.AsSpan(TextDecoding.PreambleLength(data)));
             found.Clear();
             var resourcePath = path + "!/" + resource.Name;
-            _scanner.Scan(text, resourcePath, generic: true, binary: false, found);
+            timedOut += _scanner.Scan(text, resourcePath, generic: true, binary: false, found);
             BlockAnalyzers.Scan(text, found);
             var lines = new LineIndex(text);
             foreach (var h in Deduplicate(found, byOffset: true))
@@ -180,6 +185,7 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
                 hits.Add(h with { Member = "resource " + resource.Name, Offset = -1, Properties = properties });
             }
         }
+        GaveUp(context, path, timedOut);
         foreach (var hit in Deduplicate(hits, byOffset: false))
         {
             var properties = new Dictionary<string, string>(hit.Properties ?? new Dictionary<string, string>());
@@ -234,6 +240,14 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
         }
         kept.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         return kept;
+    }
+
+    /// <summary>Says in the report that some lines were not searched in full (a pattern ran past its timeout on them).</summary>
+    private static void GaveUp(EntryContext context, string path, int timedOut)
+    {
+        if (timedOut == 0) return;
+        context.Diagnostic(path, string.Create(CultureInfo.InvariantCulture,
+            $"a credential pattern gave up {timedOut} time(s) on a line after {TypedRules.PatternTimeout.TotalSeconds:0.#} s; those lines were not searched with it"));
     }
 
     private static Severity Adjust(Severity severity, string path) =>

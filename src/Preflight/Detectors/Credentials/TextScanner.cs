@@ -39,10 +39,12 @@ internal sealed class TextScanner
     /// <param name="generic">Whether generic key/value assignments are looked for.</param>
     /// <param name="binary">True when the text is a string from a binary: rules without binary support are skipped.</param>
     /// <param name="hits">Where hits go.</param>
-    public void Scan(ReadOnlySpan<char> text, string path, bool generic, bool binary, List<SecretHit> hits)
+    /// <returns>How many times a pattern gave up on a line (<see cref="TypedRules.PatternTimeout"/>); the hits are those of the rest.</returns>
+    public int Scan(ReadOnlySpan<char> text, string path, bool generic, bool binary, List<SecretHit> hits)
     {
         var span = text;
         int pos = 0;
+        int timedOut = 0;
         Span<int> next = _anyKeyword.GroupCount <= 64 ? stackalloc int[_anyKeyword.GroupCount] : new int[_anyKeyword.GroupCount];
         next.Fill(-2);
         while (pos < span.Length)
@@ -52,10 +54,12 @@ internal sealed class TextScanner
             int lineStart = hit == 0 ? 0 : span[..hit].LastIndexOfAny('\n', '\r') + 1;
             int lineEnd = span[hit..].IndexOfAny('\n', '\r');
             lineEnd = lineEnd < 0 ? span.Length : hit + lineEnd;
-            if (lineEnd - lineStart <= LongLine) ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits);
-            else ScanWindows(text, lineStart, lineEnd, hit, next, path, generic, binary, hits);
+            timedOut += lineEnd - lineStart <= LongLine
+                ? ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits)
+                : ScanWindows(text, lineStart, lineEnd, hit, next, path, generic, binary, hits);
             pos = lineEnd + 1;
         }
+        return timedOut;
     }
 
     /// <summary>Lines longer than this (minified JSON, base64 blobs, one-line dumps) are scanned in windows around keywords.</summary>
@@ -74,9 +78,10 @@ internal sealed class TextScanner
     /// group still reads each part of the text once. (A fresh search from every hit re-read the rest of the line for
     /// every group without a hit nearby: quadratic on a long line dense with keywords.)
     /// </remarks>
-    private void ScanWindows(ReadOnlySpan<char> text, int lineStart, int lineEnd, int firstHit, Span<int> next, string path, bool generic, bool binary, List<SecretHit> hits)
+    private int ScanWindows(ReadOnlySpan<char> text, int lineStart, int lineEnd, int firstHit, Span<int> next, string path, bool generic, bool binary, List<SecretHit> hits)
     {
         int hit = firstHit;
+        int timedOut = 0;
         int windowStart = Math.Max(lineStart, hit - WindowBefore);
         int windowEnd = Math.Min(lineEnd, hit + WindowAfter);
         while (true)
@@ -85,10 +90,7 @@ internal sealed class TextScanner
             // An occurrence that starts on the line ends on it too (no keyword holds a line break).
             if (found >= lineEnd) found = -1;
             if (found < 0)
-            {
-                ScanLine(text, windowStart, windowEnd - windowStart, path, generic, binary, hits);
-                return;
-            }
+                return timedOut + ScanLine(text, windowStart, windowEnd - windowStart, path, generic, binary, hits);
             hit = found;
             int start = Math.Max(lineStart, hit - WindowBefore);
             if (start <= windowEnd)
@@ -96,19 +98,20 @@ internal sealed class TextScanner
                 windowEnd = Math.Min(lineEnd, hit + WindowAfter);
                 continue;
             }
-            ScanLine(text, windowStart, windowEnd - windowStart, path, generic, binary, hits);
+            timedOut += ScanLine(text, windowStart, windowEnd - windowStart, path, generic, binary, hits);
             windowStart = start;
             windowEnd = Math.Min(lineEnd, hit + WindowAfter);
         }
     }
 
-    private void ScanLine(ReadOnlySpan<char> text, int start, int length, string path, bool generic, bool binary, List<SecretHit> hits)
+    private int ScanLine(ReadOnlySpan<char> text, int start, int length, string path, bool generic, bool binary, List<SecretHit> hits)
     {
         var line = text.Slice(start, length);
         // One pass over the line marks every keyword in it; a rule runs only when one of its keywords was seen.
         // (Asking each rule's keywords in turn costs a pass per keyword: quadratic-looking on long lines.)
         Span<bool> seen = _anyKeyword.Count <= 512 ? stackalloc bool[_anyKeyword.Count] : new bool[_anyKeyword.Count];
-        if (_anyKeyword.MarkAll(line, seen) == 0) return;
+        if (_anyKeyword.MarkAll(line, seen) == 0) return 0;
+        int timedOut = 0;
         // A pattern runs on the line as its whole input, exactly as Regex.Match(text, start, length) treats a range
         // (anchors and lookarounds see nothing outside it); offsets are moved back into the text.
         string? lineText = null;
@@ -120,12 +123,23 @@ internal sealed class TextScanner
             if (!AnySeen(seen, _keywordIds[i])) continue;
             if (rule.MayMatch is { } mayMatch && !mayMatch(line)) continue;
             lineText ??= line.ToString();
-            for (var m = rule.Pattern.Match(lineText); m.Success; m = m.NextMatch())
-                Accept(rule, m, lineText, start, hits);
+            int before = hits.Count;
+            try
+            {
+                for (var m = rule.Pattern.Match(lineText); m.Success; m = m.NextMatch())
+                    Accept(rule, m, lineText, start, hits);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // All or nothing per rule and line: what the pattern found before it gave up is dropped with the rest.
+                hits.RemoveRange(before, hits.Count - before);
+                timedOut++;
+            }
         }
         // Generic assignments only on lines that hold a credential-name word: a line reached through another rule's
         // keyword (a URL's "://", a JWT claim name) and no such word cannot yield one, and on logs those are most lines.
         if (generic && !binary && AnySeen(seen, _genericIds)) GenericAssignments.ScanLine(lineText ??= line.ToString(), start, path, hits);
+        return timedOut;
     }
 
     private static void Accept(SecretRule rule, Match m, string line, int lineStart, List<SecretHit> hits)

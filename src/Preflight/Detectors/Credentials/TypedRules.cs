@@ -11,11 +11,21 @@ namespace Preflight.Detectors.Credentials;
 /// </summary>
 internal static class TypedRules
 {
-    // Built on first use: constructing a non-backtracking regex costs milliseconds (most of a small scan's time
-    // when all 75 were built up front), and a rule whose keywords never occur in a package never needs its pattern.
-    private static Lazy<Regex> P(string pattern, bool ignoreCase = false) => new(() => new Regex(pattern,
-        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | (ignoreCase ? RegexOptions.IgnoreCase : 0)),
+    // Built on first use: a rule whose keywords never occur in a package never needs its pattern. Most patterns run on
+    // the backtracking interpreter: each is a token shape (a literal prefix, then bounded classes) run on one line of at
+    // most TextScanner.LongLine characters or a window around a keyword. The non-backtracking engine finds the same
+    // matches, but each of its patterns keeps a symbolic automaton and its caches for the whole scan: 12 MiB of the live
+    // heap on the 300 MiB benchmark package. A pattern that scans ahead over the rest of the line from each keyword
+    // (curl … -u, sshpass … -p, a JDBC URL's parameters, a JWT's unbounded segments) is quadratic in a line that repeats
+    // the keyword when it backtracks, 50-90 ms on a 4 KiB line here: those stay linear (<paramref name="linear"/>).
+    // CredentialCatalogTests holds every pattern to that on long adversarial lines; the timeout bounds the rest.
+    private static Lazy<Regex> P(string pattern, bool ignoreCase = false, bool linear = false) => new(() => new Regex(pattern,
+        (linear ? RegexOptions.NonBacktracking : RegexOptions.None) | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture
+        | (ignoreCase ? RegexOptions.IgnoreCase : 0), PatternTimeout),
         LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>How long one match of a typed pattern may take before the line is given up (and the scan says so).</summary>
+    internal static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
 
     private const string End = @"(?:[^A-Za-z0-9_\-]|$)";
 
@@ -326,7 +336,7 @@ internal static class TypedRules
             validator: static (s, _) => SecretFormats.LooksRandom(s.AsSpan(6), 30, 3.5)),
 
         Rule(CredentialRules.Jwt, "JSON Web Token", ["eyJ"],
-            P(@"\b(?<s>eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{16,})"),
+            P(@"\b(?<s>eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{16,})", linear: true),
             r => InContexts("auth_token", () => Jwts.Signed(r)),
             r => Texts("auth_token: " + Jwts.Example, "auth_token: " + Jwts.Unsigned(r), "auth_token: " + Jwts.NoClaims(r), "auth_token: eyJhbGciOi.eyJzdWIiOi.sig"),
             validator: static (s, _) => Jwts.IsRealSignedToken(s)),
@@ -365,7 +375,7 @@ internal static class TypedRules
             specificity: 120),
 
         Rule(CredentialRules.JdbcPassword, "JDBC password", ["jdbc:"],
-            P(@"jdbc:[a-z0-9]+:[^\s""']*?[?;&:](?<k>password)=(?<s>[^;&\s""']{3,128})", ignoreCase: true),
+            P(@"jdbc:[a-z0-9]+:[^\s""']*?[?;&:](?<k>password)=(?<s>[^;&\s""']{3,128})", ignoreCase: true, linear: true),
             r => InContexts("jdbc_url", () => Password(r).Replace(";", "", StringComparison.Ordinal)).Select(x => x with { Text = x.Text.Replace(x.Secret!, "jdbc:sqlserver://db01:1433;databaseName=orders;user=app;password=" + x.Secret, StringComparison.Ordinal) }),
             r => Texts("jdbc_url: jdbc:postgresql://db:5432/app?user=app&password=${DB_PASS}", "jdbc_url: jdbc:postgresql://db:5432/app?user=app", "jdbc_url: jdbc:mysql://db/app?password="),
             validator: NotPlaceholder,
@@ -379,13 +389,13 @@ internal static class TypedRules
             specificity: 110),
 
         Rule(CredentialRules.CurlBasicAuth, "curl password", ["curl"],
-            P(@"\bcurl\b[^\r\n]*?\s(?:-u|--user)(?:\s+|=)[""']?(?<u>[^:\s""']+):(?<s>[^\s""']{3,128})"),
+            P(@"\bcurl\b[^\r\n]*?\s(?:-u|--user)(?:\s+|=)[""']?(?<u>[^:\s""']+):(?<s>[^\s""']{3,128})", linear: true),
             r => Enumerable.Range(0, 3).Select(_ => { var p = Password(r); return At("scripts/upload.sh", $"curl -sS -u deploy:{p} -T build.tgz https://artifacts.acme.internal/upload\n", p); }),
             r => [At("scripts/upload.sh", "curl -u deploy:$ARTIFACT_PASSWORD https://artifacts/\n"), At("scripts/upload.sh", "curl -u \"$USER:$PASS\" https://artifacts/\n"), At("scripts/upload.sh", "curl --netrc https://artifacts/\n")],
             validator: NotPlaceholder, specificity: 110, inBinaries: false),
 
         Rule(CredentialRules.SshpassPassword, "sshpass password", ["sshpass"],
-            P(@"\bsshpass\b[^\r\n]*?\s-p\s*[""']?(?<s>[^\s""']{3,128})"),
+            P(@"\bsshpass\b[^\r\n]*?\s-p\s*[""']?(?<s>[^\s""']{3,128})", linear: true),
             r => Enumerable.Range(0, 3).Select(_ => { var p = Password(r); return At("scripts/sync.sh", $"sshpass -p '{p}' ssh deploy@app01 'systemctl restart acme'\n", p); }),
             r => [At("scripts/sync.sh", "sshpass -e ssh deploy@app01\n"), At("scripts/sync.sh", "sshpass -p \"$SSHPASS\" ssh deploy@app01\n"), At("scripts/sync.sh", "sshpass -f /run/secrets/ssh ssh deploy@app01\n")],
             validator: NotPlaceholder, specificity: 110, inBinaries: false),
