@@ -85,12 +85,29 @@ public class DetectorContext
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(location);
+        return ReportFingerprinted(rule, location, message, Fingerprint.Compute(rule.Id, location.Path, identity), evidence, severity, properties, suppressionReason);
+    }
+
+    /// <summary>
+    /// <see cref="Report"/> with the fingerprint already computed (<see cref="Fingerprint.Compute"/> of the rule id, the
+    /// location's path and the identity), for a caller that has it from <see cref="TryCountRepeatOf"/>.
+    /// </summary>
+    internal Finding ReportFingerprinted(
+        RuleDescriptor rule,
+        Location location,
+        string message,
+        string fingerprint,
+        string? evidence = null,
+        Severity? severity = null,
+        IReadOnlyDictionary<string, string>? properties = null,
+        string? suppressionReason = null)
+    {
         var effective = Options.SeverityOverrides.TryGetValue(rule.Id, out var configured)
             ? configured
             : severity ?? rule.DefaultSeverity;
         var finding = new Finding(
             rule.Id, rule.Name, rule.Detector, effective, message, location, evidence,
-            Fingerprint.Compute(rule.Id, location.Path, identity),
+            fingerprint,
             properties is null ? EmptyProperties : CompactProperties.From(properties))
         {
             Suppressed = suppressionReason is not null,

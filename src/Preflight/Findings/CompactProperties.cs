@@ -39,6 +39,19 @@ internal sealed class CompactProperties : IReadOnlyDictionary<string, string>
         return new CompactProperties(pairs);
     }
 
+    /// <summary>
+    /// Properties from keys and values already in order (<c>key0, value0, key1, value1, ...</c>, keys ordinal-ascending and
+    /// distinct), taken as they are: no dictionary and no sort for a caller that reports thousands of findings.
+    /// </summary>
+    public static CompactProperties OfSorted(string[] pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Length % 2 != 0) throw new ArgumentException("keys and values come in pairs", nameof(pairs));
+        for (int k = 2; k < pairs.Length; k += 2)
+            if (string.CompareOrdinal(pairs[k - 2], pairs[k]) >= 0) throw new ArgumentException($"key '{pairs[k]}' is out of order", nameof(pairs));
+        return pairs.Length == 0 ? Empty : new CompactProperties(pairs);
+    }
+
     /// <summary>No properties.</summary>
     public static CompactProperties Empty { get; } = new([]);
 

@@ -121,6 +121,18 @@ public class FindingSetTests
 public class CompactPropertiesTests
 {
     [Test]
+    public void Of_sorted_takes_pairs_in_key_order_and_refuses_others()
+    {
+        var compact = CompactProperties.OfSorted(["reference", "systemctl restart", "unit", "acme.service"]);
+        compact.Should().BeEquivalentTo(new Dictionary<string, string> { ["reference"] = "systemctl restart", ["unit"] = "acme.service" });
+        compact["unit"].Should().Be("acme.service");
+        CompactProperties.OfSorted([]).Should().BeSameAs(CompactProperties.Empty);
+        FluentActions.Invoking(() => CompactProperties.OfSorted(["unit", "a", "reference", "b"])).Should().Throw<ArgumentException>().WithMessage("*out of order*");
+        FluentActions.Invoking(() => CompactProperties.OfSorted(["unit", "a", "unit", "b"])).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => CompactProperties.OfSorted(["unit"])).Should().Throw<ArgumentException>();
+    }
+
+    [Test]
     public void Compact_properties_answer_as_the_dictionary_they_were_made_from_and_do_not_follow_it()
     {
         var random = new Random(9);

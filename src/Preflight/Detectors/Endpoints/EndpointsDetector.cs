@@ -389,18 +389,36 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
             }
         }
 
+        /// <summary>
+        /// The kept URLs and locations. The locations stay the compact spots and become <see cref="Location"/> records only
+        /// as the list is read: a 2 GiB package's 1,918 endpoints kept 383,000 of them, 15 MB alive from the end of the
+        /// scan until the report was written, at the point where the scan's memory peaks.
+        /// </summary>
         public (IReadOnlyList<string> Urls, IReadOnlyList<Location> Locations) Snapshot()
         {
-            lock (_gate)
+            lock (_gate) return ([.. _urls], new SpotLocations(_spots.AsSpan(0, _count).ToArray()));
+        }
+
+        /// <summary>Locations made from spots, afresh on each read.</summary>
+        private sealed class SpotLocations(Spot[] spots) : IReadOnlyList<Location>
+        {
+            public Location this[int index]
             {
-                var locations = new Location[_count];
-                for (int i = 0; i < _count; i++)
+                get
                 {
-                    var (path, line, column) = _spots[i];
-                    locations[i] = new Location(path, line == NoPosition ? null : line, column == NoPosition ? null : column);
+                    var (path, line, column) = spots[index];
+                    return new Location(path, line == NoPosition ? null : line, column == NoPosition ? null : column);
                 }
-                return ([.. _urls], locations);
             }
+
+            public int Count => spots.Length;
+
+            public IEnumerator<Location> GetEnumerator()
+            {
+                for (int i = 0; i < spots.Length; i++) yield return this[i];
+            }
+
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
         }
 
         // A location without a line (or column) sorts before every line, as null does in the report's order.

@@ -100,10 +100,13 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
             return;
         }
         // Scripts repeat the same call: the message and properties are built only for the occurrence that is shown.
-        if (context.TryCountRepeatOf(ServiceUnitRules.DanglingReference, reference.Location, DanglingFingerprint(reference.Location.Path, name, reference.How))) return;
-        context.Report(ServiceUnitRules.DanglingReference, reference.Location,
-            $"{Describe(reference)} uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit.",
-            $"{name}\0{reference.How}", properties: Props(name, reference, null));
+        var fingerprint = DanglingFingerprint(reference.Location.Path, name, reference.How);
+        if (context.TryCountRepeatOf(ServiceUnitRules.DanglingReference, reference.Location, fingerprint)) return;
+        string message = reference.From is { } from
+            ? $"{from} ({reference.How}) uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit."
+            : $"`{reference.How}` uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit.";
+        context.ReportFingerprinted(ServiceUnitRules.DanglingReference, reference.Location, message, fingerprint,
+            properties: CompactProperties.OfSorted(reference.From is { } f ? ["reference", reference.How, "referencedFrom", f, "unit", name] : ["reference", reference.How, "unit", name]));
     }
 
     /// <summary>The fingerprint <see cref="DetectorContext.Report"/> gives a dangling reference; references come grouped by path.</summary>
