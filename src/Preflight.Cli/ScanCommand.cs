@@ -229,6 +229,7 @@ internal static class ScanCommand
         var display = ProgressDisplay.Create(console, request.Quiet);
         // For the scan and the report's writing, both of which allocate far more than they keep.
         using var governor = YoungGenerationGovernor.Start();
+        if (governor is not null) options = options with { EntriesAnalysed = governor.Compact };
         var report = display is null
             ? await PreflightScanner.ScanAsync(request.Path, options, cancellationToken).ConfigureAwait(false)
             : await display.RunAsync(PreflightScanner.ScanAsync(request.Path, options with { Progress = display }, cancellationToken)).ConfigureAwait(false);

@@ -118,6 +118,13 @@ public sealed record ScanOptions
     /// <summary>The least time between two progress reports; tests set zero to see every step.</summary>
     internal TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Called once a package's every entry has been analysed, before the detectors' cross-entry steps (for a scan with a
+    /// baseline, once per package). The command line compacts its heap there: the entries' garbage is dead, and what
+    /// the cross-entry steps and the report add comes on top of whatever the collector still holds.
+    /// </summary>
+    internal Action? EntriesAnalysed { get; init; }
+
     /// <summary>The evaluation time this scan uses.</summary>
     public DateTimeOffset EvaluationTime => AsOf ?? TimeProvider.GetUtcNow();
 }

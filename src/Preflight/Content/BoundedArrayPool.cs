@@ -69,6 +69,16 @@ internal sealed class BoundedArrayPool<T>
         return GC.AllocateUninitializedArray<T>(length);
     }
 
+    /// <summary>Lets go of every kept buffer: the collector may have them from then on.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _pooled.Clear();
+            _pooledBytes = 0;
+        }
+    }
+
     /// <summary>Gives a buffer back: kept if it is not too long, then the smallest kept buffers go until the budget holds.</summary>
     public void Return(T[] buffer)
     {

@@ -96,6 +96,36 @@ public class ScanApiTests
     }
 
     [Test]
+    [NonParallelizable] // reads the process-wide buffer pools
+    public async Task Entries_analysed_is_called_once_after_the_last_entry_and_before_the_cross_entry_steps_with_the_pools_empty()
+    {
+        var events = new List<string>();
+        long pooledBytes = -1;
+        long pooledChars = -1;
+        var reports = new Recorder(p => { lock (events) events.Add(p.Completed ? "completed" : $"read {p.EntriesRead}"); });
+        void Analysed()
+        {
+            lock (events) events.Add("analysed");
+            pooledBytes = EntryBuffers.Large.PooledBytes;
+            pooledChars = Preflight.Content.BoundedArrayPool<char>.Text.PooledBytes;
+        }
+
+        // Entries large enough for the pooled buffers (the small ones come from the shared pool).
+        var zipPath = Path.Combine(_dir.FullName, "large.zip");
+        using (var zip = ZipFile.Open(zipPath, ZipArchiveMode.Create))
+            for (int i = 0; i < 3; i++) Write(zip, $"var/log/app{i}.log", string.Concat(Enumerable.Repeat($"2026-11-27 INFO worker {i} started\n", 12_000)));
+
+        await PreflightScanner.ScanAsync(zipPath, Options with { Progress = reports, ProgressInterval = TimeSpan.Zero, EntriesAnalysed = Analysed });
+
+        events.Should().ContainSingle(e => e == "analysed");
+        int at = events.IndexOf("analysed");
+        events.Take(at).Should().Contain("read 3", "every entry was read before");
+        events.Skip(at + 1).Should().Equal(["completed"], "the last report comes after the detectors' cross-entry steps");
+        pooledBytes.Should().Be(0, "the entry buffers kept for the next entry are let go once there is none");
+        pooledChars.Should().Be(0);
+    }
+
+    [Test]
     public async Task Progress_counts_never_go_back_with_several_threads_reporting()
     {
         // The reader and two workers all report; a handler that takes a varying moment before it records widens the
