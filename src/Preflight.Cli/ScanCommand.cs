@@ -234,6 +234,8 @@ internal static class ScanCommand
             ? await PreflightScanner.ScanAsync(request.Path, options, cancellationToken).ConfigureAwait(false)
             : await display.RunAsync(PreflightScanner.ScanAsync(request.Path, options with { Progress = display }, cancellationToken)).ConfigureAwait(false);
         stopwatch.Stop();
+        // The detectors and their state are garbage now; only the report lives on. Writing it starts from a compact heap.
+        governor?.Compact();
 
         if (outputPath is null)
         {
