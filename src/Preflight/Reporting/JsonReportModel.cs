@@ -114,14 +114,16 @@ internal sealed class JsonFinding
     public required JsonLocation Location { get; init; }
     public string? Evidence { get; init; }
     public required string Fingerprint { get; init; }
-    public required SortedDictionary<string, string> Properties { get; init; }
+    /// <summary>Written in ordinal key order (a finding's own properties already are; others are sorted on the way out).</summary>
+    public required IReadOnlyDictionary<string, string> Properties { get; init; }
 
     // Added to 1.0 (additive).
     public bool Suppressed { get; init; }
     public string? SuppressionReason { get; init; }
 }
 
-internal sealed class JsonLocation
+/// <summary>A value: a report of a large package writes hundreds of thousands of them (every endpoint's places).</summary>
+internal struct JsonLocation
 {
     public required string Path { get; init; }
     public int? Line { get; init; }

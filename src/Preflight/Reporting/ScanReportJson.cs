@@ -154,8 +154,8 @@ public static class ScanReportJson
 
     private static JsonFinding ToWire(Finding f)
     {
-        var properties = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in f.Properties) properties[key] = value;
+        // A scan's findings keep their properties sorted already (CompactProperties): only others get a sorted copy.
+        var properties = f.Properties is CompactProperties sorted ? sorted : (IReadOnlyDictionary<string, string>)new SortedDictionary<string, string>(f.Properties.ToDictionary(), StringComparer.Ordinal);
         return new JsonFinding
         {
             RuleId = f.RuleId,
@@ -255,7 +255,7 @@ public static class ScanReportJson
             Summary = new ReportSummary(w.Summary.Critical, w.Summary.High, w.Summary.Medium, w.Summary.Low, w.Summary.Info, w.Summary.Suppressed, failOn, w.Summary.Failed),
             Findings = Each(w.Findings as List<JsonFinding> ?? [.. w.Findings], "findings", FromWire),
             Inventory = FromWire(w.Inventory),
-            Changes = w.Changes is null ? null : Each(w.Changes, "changes", c => new InventoryChange(c.Section, c.Change, c.Identity, c.Detail, c.Location is null ? null : FromWire(c.Location))),
+            Changes = w.Changes is null ? null : Each(w.Changes, "changes", c => new InventoryChange(c.Section, c.Change, c.Identity, c.Detail, c.Location is { } cl ? FromWire(cl) : null)),
             Suppressions = Each(w.Suppressions, "suppressions", s => new SuppressionResult(
                 new Suppression(s.Index, s.Fingerprint, s.RuleId, s.Path, s.Reason, s.Expires is null ? null : ReportText.ParseIso(s.Expires, "suppressions[].expires")),
                 s.Status, s.Matched)),
