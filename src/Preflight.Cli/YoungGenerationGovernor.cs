@@ -18,7 +18,7 @@ namespace Preflight.Cli;
 /// of allocation and when the scan's entries are all analysed (<see cref="Compact"/>). Between the rare full collections
 /// the runtime makes on its own, the old generation holds the garbage of entries long gone, and the steps at the end of
 /// a scan (cross-entry checks, the report) would add to it: on the 2 GiB benchmark package the peak resident set went
-/// from 226-247 MiB to under 200 (benchmarks/README.md, "Memory at the end of a scan"). A compaction of a scan's live
+/// from 229-247 MiB to 188 MiB (benchmarks/README.md, "Memory at the end of a scan"). A compaction of a scan's live
 /// heap (50-80 MiB) takes tens of milliseconds.
 /// </para>
 /// </remarks>
@@ -42,7 +42,7 @@ internal sealed class YoungGenerationGovernor : IDisposable
 
     /// <summary>
     /// The default budget: 8 MiB. At 16 MiB, what a physical processor with a 32 MiB cache would get, the 2 GiB benchmark
-    /// scan peaked 7-8 MiB higher in the same time (benchmarks/README.md, "Memory at the end of a scan").
+    /// scan peaked 5-10 MiB higher in the same time (benchmarks/README.md, "Memory at the end of a scan").
     /// </summary>
     public const long DefaultBudgetBytes = 8L << 20;
 
