@@ -39,20 +39,16 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
                     CheckWindows(reference);
                     break;
                 case ReferenceNamespace.SysV:
-                    if (!Decided(_sysVResolves, reference.Name, ResolvesSysV)) CheckUnresolved(reference, UnitNames.Normalize(reference.Name), referencedOldNames);
+                    if (!_sysVResolves.TryGetValue(reference.Name, out bool sysV)) _sysVResolves[reference.Name] = sysV = ResolvesSysV(reference.Name);
+                    if (!sysV) CheckUnresolved(reference, UnitNames.Normalize(reference.Name), referencedOldNames);
                     break;
                 default:
-                    if (!Decided(_systemdResolves, reference.Name, Resolves)) CheckUnresolved(reference, reference.Name, referencedOldNames);
+                    if (!_systemdResolves.TryGetValue(reference.Name, out bool systemd)) _systemdResolves[reference.Name] = systemd = Resolves(reference.Name);
+                    if (!systemd) CheckUnresolved(reference, reference.Name, referencedOldNames);
                     break;
             }
         }
         CheckBaselineRenames(referencedOldNames);
-    }
-
-    private static bool Decided(Dictionary<string, bool> decided, string name, Func<string, bool> decide)
-    {
-        if (!decided.TryGetValue(name, out bool resolves)) decided[name] = resolves = decide(name);
-        return resolves;
     }
 
     private bool Resolves(string name)
@@ -102,10 +98,9 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
         // Scripts repeat the same call: the message and properties are built only for the occurrence that is shown.
         var fingerprint = DanglingFingerprint(reference.Location.Path, name, reference.How);
         if (context.TryCountRepeatOf(ServiceUnitRules.DanglingReference, reference.Location, fingerprint)) return;
-        string message = reference.From is { } from
-            ? $"{from} ({reference.How}) uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit."
-            : $"`{reference.How}` uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit.";
-        context.ReportFingerprinted(ServiceUnitRules.DanglingReference, reference.Location, message, fingerprint,
+        context.ReportFingerprinted(ServiceUnitRules.DanglingReference, reference.Location,
+            $"{Describe(reference)} uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit.",
+            fingerprint,
             properties: CompactProperties.OfSorted(reference.From is { } f ? ["reference", reference.How, "referencedFrom", f, "unit", name] : ["reference", reference.How, "unit", name]));
     }
 
