@@ -17,7 +17,7 @@ internal static class TypedRules
     // matches, but each of its patterns keeps a symbolic automaton and its caches for the whole scan: 12 MiB of the live
     // heap on the 300 MiB benchmark package. A pattern that scans ahead over the rest of the line from each keyword
     // (curl … -u, sshpass … -p, a JDBC URL's parameters, a JWT's unbounded segments) is quadratic in a line that repeats
-    // the keyword when it backtracks, 50-90 ms on a 4 KiB line here: those stay linear (<paramref name="linear"/>).
+    // the keyword when it backtracks, 50-90 ms on a 4 KiB line here: those stay non-backtracking (`linear: true`).
     // CredentialCatalogTests holds every pattern to that on long adversarial lines; the timeout bounds the rest.
     private static Lazy<Regex> P(string pattern, bool ignoreCase = false, bool linear = false) => new(() => new Regex(pattern,
         (linear ? RegexOptions.NonBacktracking : RegexOptions.None) | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture
