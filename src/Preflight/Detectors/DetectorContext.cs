@@ -90,7 +90,7 @@ public class DetectorContext
 
     /// <summary>
     /// <see cref="Report"/> with the fingerprint already computed (<see cref="Fingerprint.Compute"/> of the rule id, the
-    /// location's path and the identity), for a caller that has it from <see cref="TryCountRepeatOf"/>.
+    /// location's path and the identity), for a caller that has it from <see cref="TryCountRepeat"/>.
     /// </summary>
     internal Finding ReportFingerprinted(
         RuleDescriptor rule,
@@ -119,18 +119,13 @@ public class DetectorContext
 
     /// <summary>
     /// For a detector that reports the same problem many times in one file (a script naming a missing unit in a
-    /// hundred places): counts this occurrence of the finding <see cref="Report"/> would make with these arguments,
-    /// without building its message and properties, when that finding is already reported and this occurrence would
-    /// not be the one shown. False when the caller must call <see cref="Report"/>; the report is the same either way.
+    /// hundred places): counts this occurrence of the finding <see cref="ReportFingerprinted"/> would make with these
+    /// arguments, without building its message and properties, when that finding is already reported and this occurrence
+    /// would not be the one shown. <paramref name="fingerprint"/> is <see cref="Fingerprint.Compute"/> of the rule id, the
+    /// location's path and the identity, which such a caller computes once for its repeats. False when the caller must
+    /// report; the report is the same either way.
     /// </summary>
-    internal bool TryCountRepeat(RuleDescriptor rule, Location location, string identity, Severity? severity = null) =>
-        TryCountRepeatOf(rule, location, Fingerprint.Compute(rule.Id, location.Path, identity), severity);
-
-    /// <summary>
-    /// <see cref="TryCountRepeat"/> with the fingerprint already computed (<see cref="Fingerprint.Compute"/> of the rule id,
-    /// the location's path and the identity), for a caller that meets the same identity at the same path many times.
-    /// </summary>
-    internal bool TryCountRepeatOf(RuleDescriptor rule, Location location, string fingerprint, Severity? severity = null)
+    internal bool TryCountRepeat(RuleDescriptor rule, Location location, string fingerprint, Severity? severity = null)
     {
         if (Options.DisabledRules.Contains(rule.Id) || this is EntryContext { Window: not null }) return false;
         var effective = Options.SeverityOverrides.TryGetValue(rule.Id, out var configured) ? configured : severity ?? rule.DefaultSeverity;

@@ -97,7 +97,7 @@ internal sealed class UnitChecks(UnitModel model, DetectorContext context)
         }
         // Scripts repeat the same call: the message and properties are built only for the occurrence that is shown.
         var fingerprint = DanglingFingerprint(reference.Location.Path, name, reference.How);
-        if (context.TryCountRepeatOf(ServiceUnitRules.DanglingReference, reference.Location, fingerprint)) return;
+        if (context.TryCountRepeat(ServiceUnitRules.DanglingReference, reference.Location, fingerprint)) return;
         context.ReportFingerprinted(ServiceUnitRules.DanglingReference, reference.Location,
             $"{Describe(reference)} uses {name}, which this package does not ship{(context.Baseline is null ? "" : ", the installed version did not have,")} and is not a known system unit.",
             fingerprint,
