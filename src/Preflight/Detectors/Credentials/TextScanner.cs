@@ -42,6 +42,7 @@ internal sealed class TextScanner
     /// <returns>How many times a pattern gave up on a line (<see cref="TypedRules.PatternTimeout"/>); the hits are those of the rest.</returns>
     public int Scan(ReadOnlySpan<char> text, string path, bool generic, bool binary, List<SecretHit> hits)
     {
+        if (text.Length <= ShortText) return ScanShort(text, path, generic, binary, hits);
         var span = text;
         int pos = 0;
         int timedOut = 0;
@@ -58,6 +59,26 @@ internal sealed class TextScanner
                 ? ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits)
                 : ScanWindows(text, lineStart, lineEnd, hit, next, path, generic, binary, hits);
             pos = lineEnd + 1;
+        }
+        return timedOut;
+    }
+
+    /// <summary>
+    /// Texts up to this length (most strings of a binary or an assembly) are not searched group by group: a vectorised
+    /// search has a cost per call that a short string does not repay, times the number of groups. Each of their lines
+    /// gets the one scalar pass that <see cref="ScanLine"/> makes anyway, which finds nothing on a line without a keyword.
+    /// </summary>
+    internal const int ShortText = 256;
+
+    private int ScanShort(ReadOnlySpan<char> text, string path, bool generic, bool binary, List<SecretHit> hits)
+    {
+        int timedOut = 0;
+        for (int start = 0; start < text.Length;)
+        {
+            int end = text[start..].IndexOfAny('\n', '\r');
+            end = end < 0 ? text.Length : start + end;
+            if (end - start >= 2) timedOut += ScanLine(text, start, end - start, path, generic, binary, hits);
+            start = end + 1;
         }
         return timedOut;
     }

@@ -99,3 +99,41 @@ public class KeywordIndexTests
         marked.Should().BeGreaterThan(20_000);
     }
 }
+
+/// <summary>
+/// Texts up to <see cref="TextScanner.ShortText"/> characters skip the grouped keyword search and give every line the
+/// scanner's exact keyword pass. Every rule's samples (most of them short) must yield the same hits both ways: as they
+/// are, and behind enough keyword-free lines to take the grouped search.
+/// </summary>
+public class ShortTextScanTests
+{
+    [Test]
+    public void Short_texts_find_what_the_grouped_search_finds()
+    {
+        var scanner = TextScanner.Default;
+        var padding = string.Concat(Enumerable.Range(0, 20).Select(i => $"# filler line {i:D3} of nothing much\n"));
+        padding.Length.Should().BeGreaterThan(TextScanner.ShortText);
+        int shortOnes = 0, withHits = 0;
+        foreach (var (rule, positives, negatives) in RuleSamples.All)
+        {
+            var random = new Random(rule.Id.Aggregate(23, static (h, c) => unchecked((h * 31) + c)));
+            foreach (var sample in positives(random).Concat(negatives(random)))
+            {
+                if (sample.Bytes is not null) continue;
+                foreach (bool binary in new[] { false, true })
+                {
+                    var direct = new List<SecretHit>();
+                    var grouped = new List<SecretHit>();
+                    scanner.Scan(sample.Text, sample.Path, generic: !binary, binary, direct);
+                    scanner.Scan(padding + sample.Text, sample.Path, generic: !binary, binary, grouped);
+                    grouped.Select(h => h with { Offset = h.Offset - padding.Length }).Should().Equal(direct,
+                        "{0} ({1}) must be scanned alike short and long: \"{2}\"", rule.Id, binary ? "binary" : "text", sample.Text);
+                    if (sample.Text.Length <= TextScanner.ShortText) shortOnes++;
+                    if (direct.Count > 0) withHits++;
+                }
+            }
+        }
+        shortOnes.Should().BeGreaterThan(500, "most samples are short enough for the scalar path");
+        withHits.Should().BeGreaterThan(300);
+    }
+}
