@@ -149,6 +149,14 @@ public sealed class EntryContent : IDisposable
         }
     }
 
+    private byte[]? _sha256;
+
+    /// <summary>
+    /// The SHA-256 of <see cref="Bytes"/>, computed once for every detector that asks: checksum manifests and detached
+    /// signatures need it, and detectors recognise copies of an entry they have examined already by it.
+    /// </summary>
+    internal byte[] Sha256 => _sha256 ??= System.Security.Cryptography.SHA256.HashData(Bytes.Span);
+
     /// <summary>Printable ASCII and UTF-16LE strings of a binary, with their byte offsets (at least 6 characters).</summary>
     public IReadOnlyList<PrintableString> PrintableStrings => _strings ??= Content.PrintableStrings.Extract(Bytes.Span, PrintableString.DefaultMinimumLength);
 

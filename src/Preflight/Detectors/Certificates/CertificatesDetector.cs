@@ -111,7 +111,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowe
         }
         else if (content.Bytes.Length == info.Size && info.Size <= MaxHashedSize)
         {
-            _sha256ByPath[info.Path] = sha256 = System.Security.Cryptography.SHA256.HashData(content.Bytes.Span);
+            _sha256ByPath[info.Path] = sha256 = content.Sha256;
         }
         if (ChecksumManifests.IsManifestName(info.FileName) && content.IsText && info.Size <= MaxTextSize)
             _manifests.Add(ChecksumManifests.Parse(context.At(), info.FileName, content.Text));

@@ -122,16 +122,39 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
         }
     }
 
+    /// <summary>
+    /// The assemblies examined so far: a copy's hits and diagnostics are the first one's. They depend on nothing but
+    /// the bytes and the file name (the only part of a path a rule looks at: .npmrc, .env, and a resource's own name).
+    /// </summary>
+    private readonly CopyMemo<AssemblyOutcome> _assemblies = new();
+
+    /// <summary>An assembly's deduplicated hits (member and properties set) and its diagnostics, in order.</summary>
+    private sealed record AssemblyOutcome(List<SecretHit> Hits, List<string> Diagnostics);
+
     private void AnalyzeAssembly(EntryContext context)
     {
-        var module = context.Content.Module;
-        if (module is null)
+        var path = context.Info.Path;
+        var key = CopyKey.Of(context);
+        if (!_assemblies.TryGet(key, out var outcome))
         {
-            AnalyzeBinaryStrings(context);
-            return;
+            var module = context.Content.Module;
+            if (module is null)
+            {
+                AnalyzeBinaryStrings(context);
+                return;
+            }
+            outcome = ExamineAssembly(context, module);
+            _assemblies.Remember(key, outcome);
         }
+        foreach (var message in outcome.Diagnostics) context.Diagnostic(path, message);
+        foreach (var hit in outcome.Hits) Report(context, hit, context.At(), path);
+    }
+
+    private AssemblyOutcome ExamineAssembly(EntryContext context, Mono.Cecil.ModuleDefinition module)
+    {
         var path = context.Info.Path;
         var hits = new List<SecretHit>();
+        var diagnostics = new List<string>();
         var found = new List<SecretHit>();
         // A method body is read only when one of its strings could be reported: a typed or block rule finds something
         // in it alone, or it is plausible as a secret (a generic hit needs that and a credential-like name besides).
@@ -165,7 +188,7 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
             }
             catch (Exception ex) when (ex is IOException or BadImageFormatException or ArgumentException or IndexOutOfRangeException)
             {
-                context.Diagnostic(path, "an embedded resource of the assembly could not be read");
+                diagnostics.Add("an embedded resource of the assembly could not be read");
                 continue;
             }
             if (TextDecoding.Detect(data) is not { } encoding) continue;
@@ -185,13 +208,15 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
                 hits.Add(h with { Member = "resource " + resource.Name, Offset = -1, Properties = properties });
             }
         }
-        GaveUp(context, path, timedOut);
+        if (GaveUpMessage(timedOut) is { } gaveUp) diagnostics.Add(gaveUp);
+        var kept = new List<SecretHit>();
         foreach (var hit in Deduplicate(hits, byOffset: false))
         {
             var properties = new Dictionary<string, string>(hit.Properties ?? new Dictionary<string, string>());
             if (hit.Member is { } member) properties["member"] = member;
-            Report(context, hit with { Properties = properties }, context.At(), path);
+            kept.Add(hit with { Properties = properties });
         }
+        return new AssemblyOutcome(kept, diagnostics);
     }
 
     private static bool AnalyzePkcs12(EntryContext context)
@@ -245,10 +270,11 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
     /// <summary>Says in the report that some lines were not searched in full (a pattern ran past its timeout on them).</summary>
     private static void GaveUp(EntryContext context, string path, int timedOut)
     {
-        if (timedOut == 0) return;
-        context.Diagnostic(path, string.Create(CultureInfo.InvariantCulture,
-            $"a credential pattern gave up {timedOut} time(s) on a line after {TypedRules.PatternTimeout.TotalSeconds:0.#} s; those lines were not searched with it"));
+        if (GaveUpMessage(timedOut) is { } message) context.Diagnostic(path, message);
     }
+
+    private static string? GaveUpMessage(int timedOut) => timedOut == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+        $"a credential pattern gave up {timedOut} time(s) on a line after {TypedRules.PatternTimeout.TotalSeconds:0.#} s; those lines were not searched with it");
 
     private static Severity Adjust(Severity severity, string path) =>
         Placeholders.IsTemplatePath(path) && severity > Severity.Low ? Severity.Low : severity;

@@ -163,42 +163,64 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
         }
     }
 
+    /// <summary>
+    /// The candidates of each assembly examined so far, in the order found, with the member each sits in: a copy of the
+    /// assembly (the same library in another folder) offers the same ones at its own location without being read again.
+    /// </summary>
+    private readonly CopyMemo<AssemblyCandidates> _assemblies = new();
+
+    /// <summary>An assembly's candidates in the order the walk found them, and the diagnostic of a walk cut short.</summary>
+    private sealed record AssemblyCandidates(List<(EndpointCandidate Candidate, string? Member)> Found, string? Diagnostic);
+
     private void FromAssembly(EntryContext context, Dictionary<(string, string?, string?), bool> seen)
     {
-        var module = context.Content.Module;
-        if (module is null)
+        var key = CopyKey.Of(context);
+        if (!_assemblies.TryGet(key, out var outcome))
         {
-            foreach (var s in context.Content.PrintableStrings)
-                EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen), _urls);
-            return;
+            var module = context.Content.Module;
+            if (module is null)
+            {
+                foreach (var s in context.Content.PrintableStrings)
+                    EndpointExtractor.FromLiteral(s.Value, c => Accept(context, c, context.At(), member: null, seen), _urls);
+                return;
+            }
+            outcome = ExamineAssembly(context, module);
+            _assemblies.Remember(key, outcome);
         }
+        foreach (var (candidate, member) in outcome.Found) Accept(context, candidate, context.At(), member, seen);
+        if (outcome.Diagnostic is { } diagnostic) context.Diagnostic(context.Info.Path, diagnostic);
+    }
+
+    private AssemblyCandidates ExamineAssembly(EntryContext context, ModuleDefinition module)
+    {
+        var found = new List<(EndpointCandidate, string?)>();
         // Members without an attribute, fields without a constant and regular bodies whose strings hold no candidate are
         // not asked of Cecil: they yield nothing (see ModuleIndex), so the endpoints found, and their order, are the same.
         var index = Content.ModuleIndex.For(context.Content);
         try
         {
             if (module.Assembly is { } assembly && index?.MayHaveStringAttributes(assembly) != false)
-                Attributes(context, assembly.CustomAttributes, assembly.Name.Name ?? module.Name, seen);
+                Attributes(assembly.CustomAttributes, assembly.Name.Name ?? module.Name, found);
             foreach (var type in module.GetTypes())
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                if (index?.MayHaveStringAttributes(type) != false) Attributes(context, type.CustomAttributes, type.FullName, seen);
+                if (index?.MayHaveStringAttributes(type) != false) Attributes(type.CustomAttributes, type.FullName, found);
                 foreach (var field in type.Fields)
                 {
                     string? member = null;
                     if (index?.MayHaveConstant(field) != false && field.HasConstant && field.Constant is string constant)
                     {
                         var where = member ??= $"{type.FullName}.{field.Name}";
-                        EndpointExtractor.FromLiteral(constant, c => Accept(context, c, context.At(), where, seen), _urls);
+                        EndpointExtractor.FromLiteral(constant, c => found.Add((c, where)), _urls);
                     }
-                    if (index?.MayHaveStringAttributes(field) != false) Attributes(context, field.CustomAttributes, member ?? $"{type.FullName}.{field.Name}", seen);
+                    if (index?.MayHaveStringAttributes(field) != false) Attributes(field.CustomAttributes, member ?? $"{type.FullName}.{field.Name}", found);
                 }
                 foreach (var property in type.Properties)
-                    if (index?.MayHaveStringAttributes(property) != false) Attributes(context, property.CustomAttributes, $"{type.FullName}.{property.Name}", seen);
+                    if (index?.MayHaveStringAttributes(property) != false) Attributes(property.CustomAttributes, $"{type.FullName}.{property.Name}", found);
                 foreach (var method in type.Methods)
                 {
                     string? member = null;
-                    if (index?.MayHaveStringAttributes(method) != false) Attributes(context, method.CustomAttributes, member ??= $"{type.FullName}::{method.Name}", seen);
+                    if (index?.MayHaveStringAttributes(method) != false) Attributes(method.CustomAttributes, member ??= $"{type.FullName}::{method.Name}", found);
                     if (!method.HasBody || index?.MayYield(method, _yieldsCandidate ??= YieldsCandidate) == false) continue;
                     MethodBody body;
                     try { body = method.Body; }
@@ -210,15 +232,16 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
                         if (instruction.OpCode.Code == Code.Ldstr && instruction.Operand is string s)
                         {
                             var where = member ??= $"{type.FullName}::{method.Name}";
-                            EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), where, seen), _urls);
+                            EndpointExtractor.FromLiteral(s, c => found.Add((c, where)), _urls);
                         }
                 }
             }
         }
         catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
         {
-            context.Diagnostic(context.Info.Path, $"the assembly's metadata could only be read in part for endpoints ({ex.GetType().Name})");
+            return new AssemblyCandidates(found, $"the assembly's metadata could only be read in part for endpoints ({ex.GetType().Name})");
         }
+        return new AssemblyCandidates(found, null);
     }
 
     /// <summary>True when a string holds an endpoint candidate (a body whose strings hold none is not read).</summary>
@@ -229,7 +252,7 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
         return any;
     }
 
-    private void Attributes(EntryContext context, IEnumerable<CustomAttribute>? attributes, string member, Dictionary<(string, string?, string?), bool> seen)
+    private void Attributes(IEnumerable<CustomAttribute>? attributes, string member, List<(EndpointCandidate, string?)> found)
     {
         if (attributes is null) return;
         List<CustomAttributeArgument> args = [];
@@ -254,7 +277,10 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
                 || attributeName.Contains("DataContract", StringComparison.Ordinal) || attributeName.Contains("Schema", StringComparison.Ordinal)) continue;
             foreach (var arg in args)
                 if (arg.Value is string s)
-                    EndpointExtractor.FromLiteral(s, c => Accept(context, c, context.At(), $"{member} [{attributeName}]", seen), _urls);
+                {
+                    string? where = null;
+                    EndpointExtractor.FromLiteral(s, c => found.Add((c, where ??= $"{member} [{attributeName}]")), _urls);
+                }
         }
     }
 

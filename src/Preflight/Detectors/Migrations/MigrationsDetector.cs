@@ -15,6 +15,9 @@ namespace Preflight.Detectors.Migrations;
 /// </summary>
 public sealed class MigrationsDetector : IDetector, IDisposable
 {
+    /// <summary>Assemblies examined so far that reference no migration library (EF Core, DbUp, FluentMigrator).</summary>
+    private readonly CopyMemo<string> _withoutMigrations = new();
+
     private readonly ConcurrentBag<Parsed> _migrations = [];
     // Created with the first migration (the budget comes with the scan's options); closed at the end of the scan.
     private PgStatementSpill? _spill;
@@ -132,9 +135,15 @@ public sealed class MigrationsDetector : IDetector, IDisposable
     /// <summary>EF Core migrations compiled into an assembly (Mono.Cecil, metadata only), plus the runner facts it carries.</summary>
     private void AnalyzeAssembly(EntryContext context)
     {
+        // A copy of an assembly that references no migration library references none either.
+        var key = CopyKey.Of(context);
+        if (_withoutMigrations.TryGet(key, out _)) return;
         var module = context.Content.Module;
         if (module is null || !EfCoreAssemblyReader.ReferencesEfCore(module) && !module.AssemblyReferences.Any(r => r.Name.StartsWith("dbup", StringComparison.OrdinalIgnoreCase) || r.Name.StartsWith("FluentMigrator", StringComparison.Ordinal)))
+        {
+            _withoutMigrations.Remember(key, key.Sha256);
             return;
+        }
         List<EfCompiledMigration> migrations;
         try
         {

@@ -16,6 +16,9 @@ public sealed class ScheduledTasksDetector : IDetector
     private const int NextRunCount = 5;
     private const long MaxTextBytes = 4 * 1024 * 1024;
 
+    /// <summary>Assemblies examined so far that hold no schedule, by content and file name.</summary>
+    private readonly CopyMemo<string> _withoutSchedules = new();
+
     private readonly ConcurrentBag<TaskDefinition> _tasks = [];
     private readonly ConcurrentDictionary<string, ServiceSummary> _services = new(StringComparer.Ordinal);
 
@@ -52,6 +55,9 @@ public sealed class ScheduledTasksDetector : IDetector
         }
         if (context.Info.Kind == ContentKind.DotNetAssembly)
         {
+            // A copy of an assembly that held no schedule holds none either (the result depends on the bytes alone).
+            var key = CopyKey.Of(context);
+            if (_withoutSchedules.TryGet(key, out _)) return;
             if (context.Content.Module is { } module)
             {
                 try
@@ -61,7 +67,13 @@ public sealed class ScheduledTasksDetector : IDetector
                 catch (Exception ex) when (Content.CecilFailures.IsMalformedMetadata(ex))
                 {
                     context.Diagnostic(path, $"the assembly's metadata could only be read in part for schedules ({ex.GetType().Name})");
+                    return;
                 }
+            }
+            if (result is null || (result.Tasks.Count == 0 && result.Issues.Count == 0))
+            {
+                _withoutSchedules.Remember(key, key.Sha256);
+                return;
             }
         }
         else if (context.Info.Extension is ".cs" or ".csx")
