@@ -463,6 +463,20 @@ internal static partial class EndpointExtractor
         return false;
     }
 
+    /// <summary><see cref="IdentifierUrls"/> by their first character (all are lower-case ASCII).</summary>
+    private static readonly string[]?[] IdentifierUrlsByFirst = IndexByFirst(IdentifierUrls);
+
+    private static string[]?[] IndexByFirst(string[] words)
+    {
+        var table = new string[]?[128];
+        foreach (var group in words.GroupBy(w => w[0]))
+        {
+            if (group.Key >= 128 || char.IsAsciiLetterUpper(group.Key)) throw new InvalidOperationException($"'{group.First()}' must start with a lower-case ASCII character");
+            table[group.Key] = [.. group];
+        }
+        return table;
+    }
+
     private static readonly System.Buffers.SearchValues<string> IdentifierContextSearch = System.Buffers.SearchValues.Create(IdentifierContexts, StringComparison.OrdinalIgnoreCase);
 
     internal static bool IsCommentOrIdentifier(ReadOnlySpan<char> text, int index)
@@ -493,8 +507,13 @@ internal static partial class EndpointExtractor
             var tail = after[(sep + 3)..];
             if (System.Text.Ascii.IsValid(tail))
             {
-                foreach (var id in IdentifierUrls)
-                    if (tail.StartsWith(id, StringComparison.OrdinalIgnoreCase)) return true;
+                // Only the identifier URLs that start with the tail's first letter can match (most URLs: none).
+                if (tail.Length == 0) return false;
+                char first = tail[0];
+                if (first is >= 'A' and <= 'Z') first = (char)(first + 32);
+                if (IdentifierUrlsByFirst[first] is { } candidates)
+                    foreach (var id in candidates)
+                        if (tail.StartsWith(id, StringComparison.OrdinalIgnoreCase)) return true;
                 return false;
             }
             Span<char> tl = stackalloc char[tail.Length];

@@ -67,7 +67,7 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
         // The two per-entry tables are reused by the thread's next entry (most entries fill a few dozen slots, and
         // growing fresh ones for each entry was 28 MiB of allocations on the 300 MiB benchmark package); a table that
         // grew large is left to the collector rather than cleared on every later entry.
-        var seen = t_seen ?? new Dictionary<(string, string?, string?), bool>();
+        var seen = t_seen ?? new HashSet<string>(StringComparer.Ordinal);
         t_seen = null;
         try
         {
@@ -86,12 +86,12 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
     private const int ReusedTableLimit = 4096;
 
     [ThreadStatic]
-    private static Dictionary<(string, string?, string?), bool>? t_seen;
+    private static HashSet<string>? t_seen;
 
     [ThreadStatic]
-    private static Dictionary<(string, string?, string?), Summary>? t_repeats;
+    private static Dictionary<string, Summary>? t_repeats;
 
-    private void Analyze(EntryContext context, Dictionary<(string, string?, string?), bool> seen)
+    private void Analyze(EntryContext context, HashSet<string> seen)
     {
         switch (context.Info.Kind)
         {
@@ -105,21 +105,21 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
                 // (its URL was offered with the first). Repeats are gathered as line and column per endpoint and handed
                 // over once the text is done, sorted, so that an endpoint whose 200 kept locations all come before
                 // this file turns them away with one comparison, and no location object is made for them.
-                var repeats = t_repeats ?? new Dictionary<(string, string?, string?), Summary>();
+                var repeats = t_repeats ?? new Dictionary<string, Summary>(StringComparer.Ordinal);
                 t_repeats = null;
                 Dictionary<Summary, List<(int Line, int Column)>>? pending = null;
                 EndpointExtractor.FromText(context.Content.TextSpan, c =>
                 {
                     var (line, col) = lines.Position(c.Offset);
-                    if (repeats.TryGetValue((c.Host, c.Scheme, c.Url), out var summary))
+                    if (repeats.TryGetValue(KeyOf(c), out var summary))
                     {
                         pending ??= new(ReferenceEqualityComparer.Instance);
                         if (!pending.TryGetValue(summary, out var positions)) pending[summary] = positions = [];
                         positions.Add(context.Shift(line, col));
                         return;
                     }
-                    Accept(context, c, context.At(line, col), member: null, seen);
-                    if (repeats.Count < ReusedTableLimit) repeats[(c.Host, c.Scheme, c.Url)] = _endpoints[(c.Host, c.Scheme)];
+                    var accepted = Accept(context, c, context.At(line, col), member: null, seen);
+                    if (repeats.Count < ReusedTableLimit) repeats[KeyOf(c)] = accepted;
                 }, urls: _urls);
                 // kept at most ReusedTableLimit entries above; summaries are per scan, so none may outlive this entry
                 repeats.Clear();
@@ -138,7 +138,7 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
         }
     }
 
-    private void FromCSharp(EntryContext context, Dictionary<(string, string?, string?), bool> seen)
+    private void FromCSharp(EntryContext context, HashSet<string> seen)
     {
         var tree = context.Content.CSharpSyntaxTree;
         var root = tree.GetRoot(context.CancellationToken);
@@ -172,7 +172,7 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
     /// <summary>An assembly's candidates in the order the walk found them, and the diagnostic of a walk cut short.</summary>
     private sealed record AssemblyCandidates(List<(EndpointCandidate Candidate, string? Member)> Found, string? Diagnostic);
 
-    private void FromAssembly(EntryContext context, Dictionary<(string, string?, string?), bool> seen)
+    private void FromAssembly(EntryContext context, HashSet<string> seen)
     {
         var key = CopyKey.Of(context);
         if (!_assemblies.TryGet(key, out var outcome))
@@ -284,13 +284,21 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
         }
     }
 
-    private void Accept(EntryContext context, EndpointCandidate candidate, Location location, string? member, Dictionary<(string, string?, string?), bool> seen)
+    /// <summary>
+    /// What tells one endpoint occurrence from another within an entry: its URL, or for a bare host or address (no
+    /// scheme, no URL) the host. A URL names its scheme and host, and holds "://", which no host does; so this one string
+    /// stands for (host, scheme, URL) and is hashed once.
+    /// </summary>
+    private static string KeyOf(EndpointCandidate candidate) => candidate.Url ?? candidate.Host;
+
+    /// <summary>Adds an occurrence to its endpoint's summary (which it returns) and reports it the first time in the entry.</summary>
+    private Summary Accept(EntryContext context, EndpointCandidate candidate, Location location, string? member, HashSet<string> seen)
     {
         var cls = HostClassifier.Classify(candidate.Host, out bool isIp);
         var summary = _endpoints.GetOrAdd((candidate.Host, candidate.Scheme), static (k, c) => new Summary(c), cls);
         summary.Add(candidate.Url, location);
-        if (!seen.TryAdd((candidate.Host, candidate.Scheme, candidate.Url), true)) return;
-        ReportFindings(context, candidate, cls, isIp, location, member);
+        if (seen.Add(KeyOf(candidate))) ReportFindings(context, candidate, cls, isIp, location, member);
+        return summary;
     }
 
     private static void ReportFindings(EntryContext context, EndpointCandidate c, string cls, bool isIp, Location location, string? member)
