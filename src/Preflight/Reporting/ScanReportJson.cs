@@ -21,7 +21,14 @@ namespace Preflight.Reporting;
 /// </remarks>
 public static class ScanReportJson
 {
-    private static readonly JsonReportContext Context = new(new JsonSerializerOptions
+    private static readonly JsonReportContext Context = new(Options());
+
+    /// <summary>The same options with the hand-written writers of the most numerous values (see <see cref="JsonReportWriters"/>).</summary>
+    private static readonly JsonReportContext WriteContext = new(Options(JsonReportWriters.All));
+
+    private static JsonSerializerOptions Options(params JsonConverter[] converters)
+    {
+        var options = new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
@@ -33,14 +40,17 @@ public static class ScanReportJson
         RespectNullableAnnotations = true,
         // The report is a file, not HTML: keep '…', '<' and non-ASCII readable. Parsers see the same strings.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
+    };
+        foreach (var converter in converters) options.Converters.Add(converter);
+        return options;
+    }
 
     /// <summary>Writes <paramref name="report"/> as indented UTF-8 JSON (no byte order mark, <c>\n</c> line ends, a final newline).</summary>
     public static async Task WriteAsync(ScanReport report, Stream output, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(output);
-        await JsonSerializer.SerializeAsync(output, ToWire(report), Context.JsonReport, ct).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(output, ToWire(report), WriteContext.JsonReport, ct).ConfigureAwait(false);
         output.WriteByte((byte)'\n');
         await output.FlushAsync(ct).ConfigureAwait(false);
     }
@@ -49,8 +59,11 @@ public static class ScanReportJson
     public static string Write(ScanReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return JsonSerializer.Serialize(ToWire(report), Context.JsonReport) + "\n";
+        return JsonSerializer.Serialize(ToWire(report), WriteContext.JsonReport) + "\n";
     }
+
+    /// <summary>The report as the generated metadata alone writes it (tests hold the hand-written writers to it).</summary>
+    internal static string WriteWithGeneratedMetadata(ScanReport report) => JsonSerializer.Serialize(ToWire(report), Context.JsonReport) + "\n";
 
     /// <summary>Reads a JSON report.</summary>
     /// <exception cref="InvalidDataException">The stream is not JSON, or not a report this version can read.</exception>

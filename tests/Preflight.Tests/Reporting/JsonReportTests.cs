@@ -234,3 +234,60 @@ public class JsonReportTests
         read.Findings.Should().HaveCount(6).And.OnlyContain(f => !f.Suppressed);
     }
 }
+
+/// <summary>
+/// Locations and findings are written by hand (JsonReportWriters) for speed; they must come out byte for byte as the
+/// generated metadata writes them, with every kind of value: nulls, missing lines, suppression, unsorted properties,
+/// and strings that need escaping or must stay unescaped (quotes, backslashes, control characters, '&lt;', non-ASCII).
+/// </summary>
+public class JsonReportWriterTests
+{
+    private static readonly string[] Awkward =
+    [
+        "plain", "quote \" and backslash \\ and slash /", "tab\tnew line\nreturn\r", "control \u0001\u001f end", "<script>&amp;'x'</script>",
+        "é ü ß 中文 🚀 ſ", "\u2028 line separator \u2029", "lone surrogate \ud800 here", string.Empty,
+    ];
+
+    [Test]
+    public void Hand_written_writers_write_what_the_generated_metadata_writes()
+    {
+        var random = new Random(20261129);
+        var findings = new List<Preflight.Findings.Finding>();
+        for (int i = 0; i < 400; i++)
+        {
+            string Pick() => Awkward[random.Next(Awkward.Length)];
+            var properties = random.Next(3) switch
+            {
+                0 => new Dictionary<string, string>(),
+                1 => new Dictionary<string, string> { ["zeta"] = Pick(), ["alpha"] = Pick(), [Pick() + "key"] = Pick() },
+                _ => (IReadOnlyDictionary<string, string>)Preflight.Findings.CompactProperties.OfSorted(["a", Pick(), "b", Pick()]),
+            };
+            findings.Add(SampleReports.Finding($"PF{random.Next(1, 400):D3}", Pick(), (Severity)random.Next(0, 5), "dir/" + Pick() + ".txt",
+                line: random.Next(3) == 0 ? null : random.Next(1, 100_000), column: random.Next(3) == 0 ? null : random.Next(1, 500),
+                message: Pick(), evidence: random.Next(2) == 0 ? null : Pick(), detector: Pick(), suppressed: random.Next(4) == 0, properties: properties));
+        }
+        var locations = Enumerable.Range(0, 300).Select(i => new Preflight.Findings.Location(Awkward[i % Awkward.Length] + i, i % 5 == 0 ? null : i, i % 7 == 0 ? null : i * 3)).ToList();
+        var full = SampleReports.Full();
+        var report = full with
+        {
+            Findings = findings,
+            Inventory = full.Inventory with
+            {
+                Endpoints = [.. full.Inventory.Endpoints, new EndpointItem("api.example.net", null, "public", ["https://api.example.net/v1"], locations)],
+            },
+        };
+        var written = ScanReportJson.Write(report);
+        written.Should().Be(ScanReportJson.WriteWithGeneratedMetadata(report));
+        written.Should().Contain("\"evidence\": null").And.Contain("\"line\": null").And.Contain("\"suppressionReason\": \"accepted by the release board\"");
+        ScanReportJson.Write(SampleReports.Empty()).Should().Be(ScanReportJson.WriteWithGeneratedMetadata(SampleReports.Empty()));
+    }
+
+    [Test]
+    public void The_file_writer_writes_the_same_bytes_as_the_string_writer()
+    {
+        var report = SampleReports.Full();
+        using var stream = new MemoryStream();
+        ScanReportJson.WriteAsync(report, stream).GetAwaiter().GetResult();
+        System.Text.Encoding.UTF8.GetString(stream.ToArray()).Should().Be(ScanReportJson.WriteWithGeneratedMetadata(report));
+    }
+}
