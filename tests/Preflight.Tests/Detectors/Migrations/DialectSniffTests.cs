@@ -1,0 +1,68 @@
+using System.Text;
+using FluentAssertions;
+using NUnit.Framework;
+using Preflight.Detectors.Migrations;
+
+namespace Preflight.Tests.Detectors.Migrations;
+
+/// <summary>
+/// The dialect of a SQL file is sniffed by marker patterns, run only where one of their literal anchors occurs. That
+/// gate may never change the answer: it is held to the patterns alone on every SQL file of the repository and on
+/// generated texts made of markers, near misses, case variants and non-ASCII look-alikes.
+/// </summary>
+public class DialectSniffTests
+{
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Preflight.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("the repository root was not found");
+    }
+
+    private static string Expected(string text) => MigrationDiscovery.SniffDialectByPatterns(text.AsSpan(0, Math.Min(text.Length, 64 * 1024)));
+
+    [Test]
+    public void Every_sql_file_of_the_repository_gets_the_dialect_the_patterns_give()
+    {
+        var root = RepositoryRoot();
+        var files = Directory.EnumerateFiles(Path.Combine(root, "tests"), "*.sql", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "fixtures"), "*.sql", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
+        files.Should().HaveCountGreaterThan(50);
+        var dialects = new HashSet<string>();
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            var dialect = MigrationDiscovery.SniffDialect(text);
+            dialect.Should().Be(Expected(text), file);
+            dialects.Add(dialect);
+        }
+        dialects.Should().Contain(["postgresql", "sqlserver"], "the files cover both (MySQL comes from the generated texts below)");
+    }
+
+    [Test]
+    public void Generated_texts_get_the_dialect_the_patterns_give()
+    {
+        string[] pieces =
+        [
+            "SELECT 1;", "\n", "\r\n", " ", "GO", "go", "Go", "\nGO\n", "[dbo]", "[DBO]", "NVARCHAR(10)", "nvarchar", "IDENTITY(1,1)", "identity (1, 2)",
+            "sp_rename", "SP_help", "WITH (ONLINE = ON)", "with(online=", "SET LOCK_TIMEOUT 5000", "set lock_timeout -1", "WAIT_AT_LOW_PRIORITY",
+            "`users`", "ENGINE=InnoDB", "engine = x", "AUTO_INCREMENT", "ALGORITHM=INPLACE", "algorithm = copy", "lock_wait_timeout",
+            "category", "google", "online", "identityx", "engineer", "gold", "ſp_x", "loc\u212A_timeout", "SET LOC\u212A_TIMEOUT 1", "\u212Aey",
+            "ENGINE\u212A", "é", "CREATE INDEX CONCURRENTLY i ON t (c);",
+        ];
+        var random = new Random(20261129);
+        var seen = new Dictionary<string, int>();
+        for (int n = 0; n < 20_000; n++)
+        {
+            var sb = new StringBuilder();
+            for (int i = random.Next(0, 12); i > 0; i--) sb.Append(pieces[random.Next(pieces.Length)]);
+            var text = sb.ToString();
+            var dialect = MigrationDiscovery.SniffDialect(text);
+            dialect.Should().Be(Expected(text), "for \"{0}\"", text);
+            seen[dialect] = seen.GetValueOrDefault(dialect) + 1;
+        }
+        seen.Should().ContainKeys("postgresql", "sqlserver", "mysql");
+        seen.Values.Should().OnlyContain(c => c > 1000);
+    }
+}
