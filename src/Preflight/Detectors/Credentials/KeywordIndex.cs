@@ -81,7 +81,13 @@ internal sealed class KeywordIndex
     /// Marks in <paramref name="seen"/> (indexed by keyword id) every keyword that occurs in <paramref name="text"/>,
     /// in one pass over it, and returns how many distinct keywords were seen.
     /// </summary>
-    public int MarkAll(ReadOnlySpan<char> text, Span<bool> seen)
+    public int MarkAll(ReadOnlySpan<char> text, Span<bool> seen) => MarkAll(text, seen, []);
+
+    /// <summary>
+    /// As <see cref="MarkAll(ReadOnlySpan{char}, Span{bool})"/>, and writes the id of each keyword seen to
+    /// <paramref name="ids"/> (in the order first seen) when it is long enough (<see cref="Count"/>).
+    /// </summary>
+    public int MarkAll(ReadOnlySpan<char> text, Span<bool> seen, Span<int> ids)
     {
         var table = _byPair;
         int distinct = 0;
@@ -98,6 +104,7 @@ internal sealed class KeywordIndex
                 if (!seen[id])
                 {
                     seen[id] = true;
+                    if (distinct < ids.Length) ids[distinct] = id;
                     distinct++;
                 }
             }

@@ -13,6 +13,8 @@ internal sealed class TextScanner
 {
     private readonly SecretRule[] _rules;
     private readonly int[][] _keywordIds;
+    // For each keyword id, the rules (indexes into _rules, ascending) that name it.
+    private readonly int[][] _rulesByKeyword;
     private readonly KeywordIndex _anyKeyword;
     private readonly int[] _genericIds;
 
@@ -25,6 +27,10 @@ internal sealed class TextScanner
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _anyKeyword = new KeywordIndex(all);
         _keywordIds = [.. _rules.Select(r => r.Keywords.Select(_anyKeyword.IdOf).ToArray())];
+        var byKeyword = new List<int>[_anyKeyword.Count];
+        for (int r = 0; r < _rules.Length; r++)
+            foreach (var id in _keywordIds[r].Distinct()) (byKeyword[id] ??= []).Add(r);
+        _rulesByKeyword = [.. byKeyword.Select(l => l?.ToArray() ?? [])];
         _genericIds = [.. GenericAssignments.LineKeywords.Select(_anyKeyword.IdOf).Distinct()];
     }
 
@@ -130,18 +136,29 @@ internal sealed class TextScanner
         var line = text.Slice(start, length);
         // One pass over the line marks every keyword in it; a rule runs only when one of its keywords was seen.
         // (Asking each rule's keywords in turn costs a pass per keyword: quadratic-looking on long lines.)
-        Span<bool> seen = _anyKeyword.Count <= 512 ? stackalloc bool[_anyKeyword.Count] : new bool[_anyKeyword.Count];
-        if (_anyKeyword.MarkAll(line, seen) == 0) return 0;
+        int keywords = _anyKeyword.Count;
+        Span<bool> seen = keywords <= 512 ? stackalloc bool[keywords] : new bool[keywords];
+        Span<int> seenIds = keywords <= 512 ? stackalloc int[keywords] : new int[keywords];
+        int distinct = _anyKeyword.MarkAll(line, seen, seenIds);
+        if (distinct == 0) return 0;
+        // The rules that name a keyword seen, as a set of rule indexes: walked in ascending order below, the rules run
+        // in the catalog's order, as when every rule was asked whether it had a keyword on the line (most lines have
+        // one or two keywords; the catalog has some seventy rules).
+        Span<ulong> ruleSet = _rules.Length <= 1024 ? stackalloc ulong[(_rules.Length + 63) >> 6] : new ulong[(_rules.Length + 63) >> 6];
+        ruleSet.Clear();
+        foreach (var id in seenIds[..distinct])
+            foreach (var r in _rulesByKeyword[id]) ruleSet[r >> 6] |= 1UL << r;
         int timedOut = 0;
         // A pattern runs on the line as its whole input, exactly as Regex.Match(text, start, length) treats a range
         // (anchors and lookarounds see nothing outside it); offsets are moved back into the text.
         string? lineText = null;
-        for (int i = 0; i < _rules.Length; i++)
+        for (int word = 0; word < ruleSet.Length; word++)
+        for (ulong bits = ruleSet[word]; bits != 0; bits &= bits - 1)
         {
+            int i = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
             var rule = _rules[i];
             if (binary && !rule.InBinaries) continue;
             if (rule.PathFilter is { } filter && !filter(path)) continue;
-            if (!AnySeen(seen, _keywordIds[i])) continue;
             if (rule.MayMatch is { } mayMatch && !mayMatch(line)) continue;
             lineText ??= line.ToString();
             int before = hits.Count;
