@@ -8,8 +8,12 @@ namespace Preflight.Detectors;
 /// <param name="FileName">The entry's file name (rules look at it, never at the folders above it).</param>
 internal readonly record struct CopyKey(string Sha256, string FileName)
 {
-    /// <summary>The key of the entry being analysed (its SHA-256 is computed once, for every detector that asks).</summary>
-    public static CopyKey Of(EntryContext context) => new(Convert.ToHexStringLower(context.Content.Sha256), context.Info.FileName);
+    /// <summary>
+    /// The key of the entry being analysed (its SHA-256 is computed once, for every detector that asks); null when the
+    /// detector sees a window of the entry rather than all of it.
+    /// </summary>
+    public static CopyKey? Of(EntryContext context) =>
+        context.Window is null ? new(Convert.ToHexStringLower(context.Content.Sha256), context.Info.FileName) : null;
 }
 
 /// <summary>
@@ -39,12 +43,17 @@ internal sealed class CopyMemo<T>
     /// <summary>How many results are kept at most.</summary>
     public int Capacity { get; }
 
-    /// <summary>The result remembered for a copy of this content, if any.</summary>
-    public bool TryGet(CopyKey key, [MaybeNullWhen(false)] out T result) => _known.TryGetValue(key, out result);
-
-    /// <summary>Remembers a result, while there is room.</summary>
-    public void Remember(CopyKey key, T result)
+    /// <summary>The result remembered for a copy of this content, if any (never for a window: <paramref name="key"/> null).</summary>
+    public bool TryGet(CopyKey? key, [MaybeNullWhen(false)] out T result)
     {
-        if (Volatile.Read(ref _count) < Capacity && _known.TryAdd(key, result)) Interlocked.Increment(ref _count);
+        if (key is { } k) return _known.TryGetValue(k, out result);
+        result = null;
+        return false;
+    }
+
+    /// <summary>Remembers a result, while there is room (nothing for a window: <paramref name="key"/> null).</summary>
+    public void Remember(CopyKey? key, T result)
+    {
+        if (key is { } k && Volatile.Read(ref _count) < Capacity && _known.TryAdd(k, result)) Interlocked.Increment(ref _count);
     }
 }

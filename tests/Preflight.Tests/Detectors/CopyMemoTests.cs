@@ -134,6 +134,22 @@ public class CopyMemoTests
     }
 
     [Test]
+    public void A_window_of_an_entry_has_no_key_and_is_never_remembered()
+    {
+        var state = NewState();
+        var info = new EntryInfo("a/Acme.Library.dll", "Acme.Library.dll", Library.Value.Length, ContentKind.DotNetAssembly, 0);
+        using var content = new EntryContent(info.Path, Library.Value, ContentKind.DotNetAssembly);
+        var whole = new EntryContext(state, info, content);
+        var window = new EntryContext(state, info, content) { Window = new Preflight.Packages.EntryWindow(1, 4096, 10, 1, ContentKind.DotNetAssembly, null, IsLast: false, Sha256: null) };
+        CopyKey.Of(whole).Should().NotBeNull();
+        CopyKey.Of(window).Should().BeNull("a window's bytes are not the entry's");
+        var memo = new CopyMemo<string>();
+        memo.Remember(CopyKey.Of(window), "x");
+        memo.TryGet(CopyKey.Of(window), out _).Should().BeFalse();
+        memo.TryGet(CopyKey.Of(whole), out _).Should().BeFalse("nothing was remembered for the window");
+    }
+
+    [Test]
     public void The_memo_keeps_at_most_its_capacity()
     {
         var memo = new CopyMemo<string>(capacity: 2);

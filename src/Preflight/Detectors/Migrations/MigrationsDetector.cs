@@ -141,7 +141,7 @@ public sealed class MigrationsDetector : IDetector, IDisposable
         var module = context.Content.Module;
         if (module is null || !EfCoreAssemblyReader.ReferencesEfCore(module) && !module.AssemblyReferences.Any(r => r.Name.StartsWith("dbup", StringComparison.OrdinalIgnoreCase) || r.Name.StartsWith("FluentMigrator", StringComparison.Ordinal)))
         {
-            _withoutMigrations.Remember(key, key.Sha256);
+            _withoutMigrations.Remember(key, string.Empty);
             return;
         }
         List<EfCompiledMigration> migrations;

@@ -72,7 +72,7 @@ public sealed class ScheduledTasksDetector : IDetector
             }
             if (result is null || (result.Tasks.Count == 0 && result.Issues.Count == 0))
             {
-                _withoutSchedules.Remember(key, key.Sha256);
+                _withoutSchedules.Remember(key, string.Empty);
                 return;
             }
         }
