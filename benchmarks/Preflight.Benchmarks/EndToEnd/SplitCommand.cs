@@ -21,15 +21,23 @@ internal static class SplitCommand
     {
         if (args.Length == 0 || !File.Exists(args[0]) && !Directory.Exists(args[0]))
         {
-            Console.Error.WriteLine("usage: split <package> [--limit 512MiB] [--detector ID] [--kind KIND] [--repeat N]");
+            Console.Error.WriteLine("usage: split <package> [--limit 512MiB] [--detector ID] [--kind KIND] [--repeat N] [--allocations]");
             return 2;
         }
         long limit = 512L << 20;
         string? onlyDetector = null;
         ContentKind? onlyKind = null;
         int repeat = 1;
-        for (int i = 1; i + 1 < args.Length; i += 2)
+        bool allocations = false;
+        for (int i = 1; i < args.Length; i += 2)
         {
+            if (args[i] == "--allocations")
+            {
+                allocations = true;
+                i--;
+                continue;
+            }
+            if (i + 1 >= args.Length) { Console.Error.WriteLine($"split: {args[i]} needs a value"); return 2; }
             switch (args[i])
             {
                 case "--limit": limit = Generation.GenerateCommand.ParseSize(args[i + 1]); break;
@@ -44,6 +52,7 @@ internal static class SplitCommand
         var state = new ScanState(ScanOptions.Default with { AsOf = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero) }, CancellationToken.None);
         var detectors = DetectorRegistry.CreateAll().Where(d => onlyDetector is null || d.Id == onlyDetector).ToArray();
         var ticks = new Dictionary<(string Detector, ContentKind Kind), (long Ticks, int Entries, long Bytes, long Allocated)>();
+        using var sampler = allocations ? new AllocationSampler() : null;
         var total = Stopwatch.StartNew();
         for (int round = 0; round < repeat; round++)
         foreach (var (path, bytes) in sink.Entries)
@@ -80,6 +89,13 @@ internal static class SplitCommand
         {
             double s = (double)t / Stopwatch.Frequency;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{detector,-16} {kind,-20} {s,8:0.000} {n,8} {b / 1048576.0,8:0.0} {b / 1048576.0 / s,8:0} {a / 1048576.0,14:0.0}"));
+        }
+        if (sampler is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine("allocations by type (AllocationTick samples, about 100 KB each, of the detectors' run)");
+            foreach (var (type, events, bytes) in sampler.Top(25))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,10:0.0} MiB {events,8}  {type}"));
         }
         return 0;
     }
