@@ -66,42 +66,24 @@ internal sealed partial class PgScript
     /// <summary>Parses the characters of <paramref name="text"/> (a pooled decode of the entry: no string of the whole file is made).</summary>
     public static PgScript Parse(ReadOnlyMemory<char> text, LineIndex lines)
     {
-        // Nothing of the tokens outlives this parse (statements keep their classification, not their spans), so the
-        // token lists are shared: a parse takes one and gives it back. A list per file was more than half of what the
-        // detector allocated (50 MiB on the benchmark package's 22 MiB of SQL, whose files mostly need 10-40 K tokens),
-        // and each, alive when a collection came, was copied into an older generation. At most PooledTokenLists lists
-        // of at most MaxPooledTokens are kept (3 MB in all): with lists of up to 1 M tokens kept per thread, 8.6 MB of
-        // a 2 GiB scan's live heap had been token lists.
-        var tokens = PgLexer.Tokenize(text.Span, TakeTokenList());
+        // Nothing of the tokens outlives this parse (statements keep their classification, not their spans), so each
+        // thread reuses one list for them; one that grew past 16 K tokens (192 KB) is not kept. The workers hop between
+        // thread-pool threads, and each thread kept its own: with lists of up to 1 M tokens that was 8.6 MB of a 2 GiB
+        // scan's live heap, for the few scripts large enough to need them.
+        var tokens = PgLexer.Tokenize(text.Span, ReusableTokens);
+        ReusableTokens = null;
         try
         {
             return Parse(text, lines, tokens);
         }
         finally
         {
-            GiveBack(tokens);
+            if (tokens.Capacity <= 1 << 14) ReusableTokens = tokens;
         }
     }
 
-    internal const int MaxPooledTokens = 1 << 17;
-    internal const int PooledTokenLists = 2;
-
-    private static readonly Stack<List<PgToken>> TokenLists = new();
-    private static readonly Lock TokenListsGate = new();
-
-    private static List<PgToken>? TakeTokenList()
-    {
-        lock (TokenListsGate) return TokenLists.TryPop(out var list) ? list : null;
-    }
-
-    private static void GiveBack(List<PgToken> tokens)
-    {
-        if (tokens.Capacity > MaxPooledTokens) return;
-        lock (TokenListsGate)
-        {
-            if (TokenLists.Count < PooledTokenLists) TokenLists.Push(tokens);
-        }
-    }
+    [ThreadStatic]
+    private static List<PgToken>? ReusableTokens;
 
     private static PgScript Parse(ReadOnlyMemory<char> text, LineIndex lines, List<PgToken> tokens)
     {
