@@ -146,7 +146,10 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
             outcome = ExamineAssembly(context, module);
             _assemblies.Remember(key, outcome);
         }
-        foreach (var message in outcome.Diagnostics) context.Diagnostic(path, message);
+        else
+        {
+            foreach (var message in outcome.Diagnostics) context.Diagnostic(path, message);
+        }
         foreach (var hit in outcome.Hits) Report(context, hit, context.At(), path);
     }
 
@@ -154,7 +157,13 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
     {
         var path = context.Info.Path;
         var hits = new List<SecretHit>();
+        // Said at once (a walk that fails later on malformed metadata keeps what it said) and kept for the copies.
         var diagnostics = new List<string>();
+        void Diagnose(string message)
+        {
+            context.Diagnostic(path, message);
+            diagnostics.Add(message);
+        }
         var found = new List<SecretHit>();
         // A method body is read only when one of its strings could be reported: a typed or block rule finds something
         // in it alone, or it is plausible as a secret (a generic hit needs that and a credential-like name besides).
@@ -188,7 +197,7 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
             }
             catch (Exception ex) when (ex is IOException or BadImageFormatException or ArgumentException or IndexOutOfRangeException)
             {
-                diagnostics.Add("an embedded resource of the assembly could not be read");
+                Diagnose("an embedded resource of the assembly could not be read");
                 continue;
             }
             if (TextDecoding.Detect(data) is not { } encoding) continue;
@@ -208,7 +217,7 @@ public sealed class CredentialsDetector : IDetector, IWindowedDetector
                 hits.Add(h with { Member = "resource " + resource.Name, Offset = -1, Properties = properties });
             }
         }
-        if (GaveUpMessage(timedOut) is { } gaveUp) diagnostics.Add(gaveUp);
+        if (GaveUpMessage(timedOut) is { } gaveUp) Diagnose(gaveUp);
         var kept = new List<SecretHit>();
         foreach (var hit in Deduplicate(hits, byOffset: false))
         {
