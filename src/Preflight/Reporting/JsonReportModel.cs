@@ -104,6 +104,7 @@ internal sealed class JsonSummary
     public required bool Failed { get; init; }
 }
 
+/// <summary>Written by hand (JsonReportWriters, as is <see cref="JsonLocation"/>): a field added here is written there too; JsonReportWriterTests holds both to the same bytes.</summary>
 internal sealed class JsonFinding
 {
     public required string RuleId { get; init; }

@@ -29,18 +29,18 @@ public static class ScanReportJson
     private static JsonSerializerOptions Options(params JsonConverter[] converters)
     {
         var options = new JsonSerializerOptions
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        WriteIndented = true,
-        NewLine = "\n",
-        AllowTrailingCommas = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        // A null where the contract has a value is a malformed report, not a null reference later.
-        RespectNullableAnnotations = true,
-        // The report is a file, not HTML: keep '…', '<' and non-ASCII readable. Parsers see the same strings.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            WriteIndented = true,
+            NewLine = "\n",
+            AllowTrailingCommas = true,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            // A null where the contract has a value is a malformed report, not a null reference later.
+            RespectNullableAnnotations = true,
+            // The report is a file, not HTML: keep '…', '<' and non-ASCII readable. Parsers see the same strings.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
         foreach (var converter in converters) options.Converters.Add(converter);
         return options;
     }
