@@ -20,7 +20,19 @@ internal sealed class TextScanner
 
     public static TextScanner Default { get; } = new(TypedRules.All);
 
-    public TextScanner(IReadOnlyList<SecretRule> rules)
+    /// <summary>
+    /// Whether a URL's "://" that cannot start a password in a URL is passed over by the keyword walk (see
+    /// <see cref="IsIdleUrl"/>); it holds when that rule is the only one whose keyword "://" is.
+    /// </summary>
+    private readonly bool _passIdleUrls;
+
+    public TextScanner(IReadOnlyList<SecretRule> rules) : this(rules, passIdleUrls: true)
+    {
+    }
+
+    /// <param name="rules">The rules.</param>
+    /// <param name="passIdleUrls">False to read every line with a "://" (tests compare the two).</param>
+    internal TextScanner(IReadOnlyList<SecretRule> rules, bool passIdleUrls)
     {
         _rules = [.. rules];
         var all = _rules.SelectMany(r => r.Keywords).Concat(GenericAssignments.LineKeywords)
@@ -32,7 +44,15 @@ internal sealed class TextScanner
             foreach (var id in _keywordIds[r].Distinct()) (byKeyword[id] ??= []).Add(r);
         _rulesByKeyword = [.. byKeyword.Select(l => l?.ToArray() ?? [])];
         _genericIds = [.. GenericAssignments.LineKeywords.Select(_anyKeyword.IdOf).Distinct()];
+        _passIdleUrls = passIdleUrls && _rules.Any(r => r.Keywords.Contains(UrlSeparator))
+            && _rulesByKeyword[_anyKeyword.IdOf(UrlSeparator)] is [var only] && _rules[only].Descriptor == CredentialRules.BasicAuthUrl
+            && !_genericIds.Contains(_anyKeyword.IdOf(UrlSeparator));
     }
+
+    private const string UrlSeparator = "://";
+
+    /// <summary>Whether idle URL separators are passed over (tests check that the default scanner does).</summary>
+    internal bool PassesIdleUrls => _passIdleUrls;
 
     public IReadOnlyList<SecretRule> Rules => _rules;
 
@@ -61,13 +81,50 @@ internal sealed class TextScanner
             int lineStart = hit == 0 ? 0 : span[..hit].LastIndexOfAny('\n', '\r') + 1;
             int lineEnd = span[hit..].IndexOfAny('\n', '\r');
             lineEnd = lineEnd < 0 ? span.Length : hit + lineEnd;
-            timedOut += lineEnd - lineStart <= LongLine
-                ? ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits)
-                : ScanWindows(text, lineStart, lineEnd, hit, next, path, generic, binary, hits);
+            if (lineEnd - lineStart > LongLine)
+                timedOut += ScanWindows(text, lineStart, lineEnd, hit, next, path, generic, binary, hits);
+            else if (!_passIdleUrls || !OnlyIdleUrls(span, hit, lineEnd, next))
+                timedOut += ScanLine(text, lineStart, lineEnd - lineStart, path, generic, binary, hits);
             pos = lineEnd + 1;
         }
         return timedOut;
     }
+
+    /// <summary>
+    /// Whether the keyword occurrences on a line from <paramref name="hit"/> to <paramref name="lineEnd"/> are all idle
+    /// URL separators (<see cref="IsIdleUrl"/>), walking on with the scan's cursor. Logged URLs are an eighth of a log's
+    /// lines and each was read as a whole for the one rule that "://" serves, which then found no '@' on it.
+    /// </summary>
+    /// <remarks>
+    /// Such a line gives nothing: the password-in-a-URL rule is the only one of "://", no generic assignment is
+    /// looked for without one of its own words, and every other keyword on the line would have stopped the walk. A
+    /// line that holds one is read whole, as before. (No keyword starts inside "://", and none holds a line break, so
+    /// the walk's next occurrence past the line is kept for the next line, as it would be anyway.)
+    /// </remarks>
+    private bool OnlyIdleUrls(ReadOnlySpan<char> text, int hit, int lineEnd, Span<int> next)
+    {
+        while (IsIdleUrl(text, hit, lineEnd))
+        {
+            hit = _anyKeyword.NextAt(text, hit + 1, next);
+            if (hit < 0 || hit >= lineEnd) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the occurrence at <paramref name="at"/> is a "://" that cannot start a password in a URL: in
+    /// <c>scheme://user:password@host</c> nothing between "://" and '@' is a slash, '?', '#', a quote, an angle bracket
+    /// or white space, so the first of those (or '@') after it must be an '@'. Only ASCII ones are looked for, which
+    /// can only leave more lines to read.
+    /// </summary>
+    private static bool IsIdleUrl(ReadOnlySpan<char> text, int at, int lineEnd)
+    {
+        if (!text[at..lineEnd].StartsWith(UrlSeparator, StringComparison.Ordinal)) return false;
+        int stop = text[(at + UrlSeparator.Length)..lineEnd].IndexOfAny(UserInfoStops);
+        return stop < 0 || text[at + UrlSeparator.Length + stop] != '@';
+    }
+
+    private static readonly System.Buffers.SearchValues<char> UserInfoStops = System.Buffers.SearchValues.Create("/?#@\"'<> \t\v\f");
 
     /// <summary>
     /// Texts up to this length (most strings of a binary or an assembly) are not searched group by group: a vectorised
