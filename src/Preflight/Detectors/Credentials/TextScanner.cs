@@ -12,7 +12,6 @@ namespace Preflight.Detectors.Credentials;
 internal sealed class TextScanner
 {
     private readonly SecretRule[] _rules;
-    private readonly int[][] _keywordIds;
     // For each keyword id, the rules (indexes into _rules, ascending) that name it.
     private readonly int[][] _rulesByKeyword;
     private readonly KeywordIndex _anyKeyword;
@@ -38,10 +37,10 @@ internal sealed class TextScanner
         var all = _rules.SelectMany(r => r.Keywords).Concat(GenericAssignments.LineKeywords)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _anyKeyword = new KeywordIndex(all);
-        _keywordIds = [.. _rules.Select(r => r.Keywords.Select(_anyKeyword.IdOf).ToArray())];
+        int[][] keywordIds = [.. _rules.Select(r => r.Keywords.Select(_anyKeyword.IdOf).ToArray())];
         var byKeyword = new List<int>[_anyKeyword.Count];
         for (int r = 0; r < _rules.Length; r++)
-            foreach (var id in _keywordIds[r].Distinct()) (byKeyword[id] ??= []).Add(r);
+            foreach (var id in keywordIds[r].Distinct()) (byKeyword[id] ??= []).Add(r);
         _rulesByKeyword = [.. byKeyword.Select(l => l?.ToArray() ?? [])];
         _genericIds = [.. GenericAssignments.LineKeywords.Select(_anyKeyword.IdOf).Distinct()];
         _passIdleUrls = passIdleUrls && _rules.Any(r => r.Keywords.Contains(UrlSeparator))
