@@ -399,13 +399,21 @@ internal static class ArchiveSources
     {
         string archive = Trim(prefix);
         string kind = Describe(format);
-        var counting = new CountingStream(stream);
+        // The compressed bytes read, for ratio checks; the gzip stream counts its own (it may read some twice).
+        IByteMeter meter;
         Stream inner;
         try
         {
-            inner = format == ArchiveFormat.GZip
-                ? new GZipInputStream(counting) { IsStreamOwner = false }
-                : new BZip2InputStream(counting) { IsStreamOwner = false };
+            if (format == ArchiveFormat.GZip)
+            {
+                var gzip = new NativeGzipStream(stream, session);
+                (inner, meter) = (gzip, gzip);
+            }
+            else
+            {
+                var counting = new CountingStream(stream);
+                (inner, meter) = (new BZip2InputStream(counting) { IsStreamOwner = false }, counting);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not LimitReachedException)
         {
@@ -428,13 +436,13 @@ internal static class ArchiveSources
             }
             if (ContentSniffer.IsTarHeader(head))
             {
-                await ReadTarAsync(session, peek, prefix, depth, counting).ConfigureAwait(false);
+                await ReadTarAsync(session, peek, prefix, depth, meter).ConfigureAwait(false);
                 return;
             }
-            string? stored = inner is GZipInputStream gz ? gz.GetFilename() : null;
+            string? stored = inner is NativeGzipStream gz ? gz.GetFilename() : null;
             string raw = string.IsNullOrEmpty(stored) ? InnerName(containerName, format) : stored;
             string path = session.EntryPath(prefix, raw, names: null);
-            var outcome = await session.ReadEntryAsync(peek, path, depth, -1, -1, null, counting).ConfigureAwait(false);
+            var outcome = await session.ReadEntryAsync(peek, path, depth, -1, -1, null, meter).ConfigureAwait(false);
             if (outcome.Error is not null) Damaged(session, archive, kind, outcome.Error, outcome.Size, path);
         }
     }
