@@ -218,6 +218,13 @@ internal static class ScanCommand
         return text.ToString();
     }
 
+    /// <summary>
+    /// The <c>--stats</c> line on the garbage collector, for the whole process so far (scan and report): collections
+    /// per generation, the time every thread stood still for them, and the bytes allocated.
+    /// </summary>
+    internal static string CollectorText() => string.Create(CultureInfo.InvariantCulture,
+        $"  collector: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (generation 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:0.00} s, allocated {GC.GetTotalAllocatedBytes(false) / 1048576.0:0} MiB\n");
+
     private static async Task<int> RunAsync(ScanRequest request, CliConsole console, CancellationToken cancellationToken)
     {
         // Checked before the scan: a report that cannot be written is a usage error, found before the work.
@@ -249,7 +256,10 @@ internal static class ScanCommand
         }
 
         if (report.Statistics is { } statistics)
+        {
             await console.Error.WriteAsync(StatisticsText(statistics)).ConfigureAwait(false);
+            await console.Error.WriteAsync(CollectorText()).ConfigureAwait(false);
+        }
 
         if (request.Verbose)
         {
