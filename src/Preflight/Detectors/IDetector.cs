@@ -49,6 +49,12 @@ public sealed record EntryInfo(string Path, string FileName, long Size, ContentK
     /// <summary>The extension of <see cref="FileName"/> including the dot, lower-case; empty when there is none.</summary>
     public string Extension { get; } = GetExtension(FileName);
 
+    /// <summary>
+    /// Whether a checksum manifest or detached signature in the package may name this entry, so that its digest is
+    /// worth computing (see <see cref="Packages.PackageEntry"/>). True unless the reader knows otherwise.
+    /// </summary>
+    internal bool MayBeVouchedFor { get; init; } = true;
+
     private static string GetExtension(string fileName)
     {
         int dot = fileName.LastIndexOf('.');

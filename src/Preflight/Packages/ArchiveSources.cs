@@ -4,7 +4,6 @@ using DeflateStream = System.IO.Compression.DeflateStream;
 using CompressionMode = System.IO.Compression.CompressionMode;
 using System.Text;
 using ICSharpCode.SharpZipLib.BZip2;
-using ICSharpCode.SharpZipLib.GZip;
 using ICSharpCode.SharpZipLib.Tar;
 using ICSharpCode.SharpZipLib.Zip;
 using Preflight.Content;
@@ -15,9 +14,10 @@ namespace Preflight.Packages;
 
 /// <summary>
 /// Walks the entries of each archive format and hands them to the <see cref="ReadSession"/>. Nothing is
-/// extracted: SharpZipLib reads the structure (zip directory, tar headers, gzip and bzip2 streams), deflate
-/// data of zip entries is inflated with the BCL's <see cref="DeflateStream"/>. Damage ends the archive it is
-/// in, never the scan: what was read before it stays analysed.
+/// extracted: SharpZipLib reads the structure (zip directory, tar headers, bzip2 streams), deflate data of zip
+/// entries is inflated with the BCL's <see cref="DeflateStream"/>, gzip streams with the BCL's GZipStream checked
+/// by SharpZipLib (<see cref="NativeGzipStream"/>). Damage ends the archive it is in, never the scan: what was
+/// read before it stays analysed.
 /// </summary>
 internal static class ArchiveSources
 {
@@ -76,6 +76,7 @@ internal static class ArchiveSources
         {
             var entries = new List<ZipEntry>();
             foreach (ZipEntry entry in zip) entries.Add(entry);
+            session.NoteListing(entries.Select(static e => e.Name));
             var overlapping = FindOverlaps(entries, stream.Length);
             if (overlapping.Count > 0)
             {
@@ -218,6 +219,7 @@ internal static class ArchiveSources
     /// </summary>
     private static async Task SalvageZipAsync(ReadSession session, Stream stream, string prefix, int depth, string reason)
     {
+        session.NoteUnlisted();
         string archive = Trim(prefix);
         var counting = new CountingStream(stream);
         int salvaged = 0;

@@ -59,6 +59,12 @@ public sealed class PackageEntry : IDisposable
     /// </summary>
     internal EntryWindow? Window { get; init; }
 
+    /// <summary>
+    /// Whether a checksum manifest or detached signature in the package may name this entry (false when the reader
+    /// knows none can: every archive around it is a zip listing no such file). True unless the reader says otherwise.
+    /// </summary>
+    internal bool MayBeVouchedFor { get; init; } = true;
+
     /// <summary>The location of the whole entry.</summary>
     public Location Location => new(Path);
 

@@ -269,7 +269,7 @@ public static class PreflightScanner
         // A window keeps the kind its entry's first bytes gave (a middle window is never sniffed on its own).
         var kind = window?.Kind ?? ContentSniffer.Classify(data.Span[..Math.Min(data.Length, ContentSniffer.PrefixLength)], entry.FileName);
         clock?.Sniffed(since);
-        var info = new EntryInfo(entry.Path, entry.FileName, entry.Size, kind, entry.Depth);
+        var info = new EntryInfo(entry.Path, entry.FileName, entry.Size, kind, entry.Depth) { MayBeVouchedFor = entry.MayBeVouchedFor };
         EntryContent? content = null;
         for (int i = 0; i < detectors.Length; i++)
         {

@@ -166,7 +166,8 @@ public class EntryWindowTests
         // A pooled buffer may be longer than asked for: the window is the limit, not the buffer.
         if (seedLargePool) EntryBuffers.Large.Return(new byte[4 << 20]);
         var log = BigLog();
-        var zip = new RawZip().Add("logs/app.log", log).Add("after.txt", "after\n"u8.ToArray()).ToArray();
+        // The manifest makes the reader hash the windows (an entry nothing can name is not hashed: see below).
+        var zip = new RawZip().Add("logs/app.log", log).Add("after.txt", "after\n"u8.ToArray()).Add("SHA256SUMS", "\n"u8.ToArray()).ToArray();
         var sink = new WindowingSink(new WindowPlan(EntryWindowing.Text, ContentKind.Text, Encoding.UTF8));
         using var stream = new MemoryStream(zip);
 
@@ -189,6 +190,23 @@ public class EntryWindowTests
             p.Window.FirstColumn.Should().Be(index.Bounds(index.Count).Length + 1);
         }
         sink.Parts.Single(p => p.Path == "after.txt").Window.Should().BeNull();
+    }
+
+    [Test]
+    public async Task Windows_of_an_entry_no_manifest_or_signature_can_name_carry_no_digest()
+    {
+        var log = BigLog();
+        var zip = new RawZip().Add("logs/app.log", log).Add("after.txt", "after\n"u8.ToArray()).ToArray();
+        var sink = new WindowingSink(new WindowPlan(EntryWindowing.Text, ContentKind.Text, Encoding.UTF8));
+        using var stream = new MemoryStream(zip);
+
+        await PackageReader.ReadAsync(stream, "p.zip", PackageLimits.Default with { AnalysisWindowBytes = 64 * 1024 }, sink, CancellationToken.None);
+
+        var windows = sink.Parts.Where(p => p.Path == "logs/app.log").ToList();
+        windows.Should().HaveCountGreaterThan(1);
+        windows[^1].Window!.IsLast.Should().BeTrue();
+        windows.Should().OnlyContain(p => p.Window!.Sha256 == null, "the zip lists no manifest or signature");
+        windows.SelectMany(p => p.Bytes).Should().Equal(log);
     }
 
     // ---- inputs ----

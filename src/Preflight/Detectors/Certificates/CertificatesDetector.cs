@@ -69,8 +69,9 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowe
     public bool Wants(EntryInfo entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        // Every entry is seen (its path) and, when small enough, hashed once (SHA-256) so that detached
-        // signatures and checksum manifests can be checked in the cross-entry step, whatever the entry order.
+        // Every entry is seen (its path) and, when small enough and a manifest or signature may name it, hashed once
+        // (SHA-256) so that detached signatures and checksum manifests can be checked in the cross-entry step,
+        // whatever the entry order.
         // The certificate parsing itself is gated in Analyze (IsCertificateCandidate, then a byte search for
         // "-----BEGIN " before any text is decoded).
         return true;
@@ -104,18 +105,21 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowe
         var info = context.Info;
         _paths.TryAdd(info.Path, 0);
         byte[]? sha256 = null;
+        bool executable = context.Window is null && Authenticode.LooksLikePe(content.Bytes.Span);
         if (context.Window is { } window)
         {
-            // The reader hashed the whole entry across its windows.
+            // The reader hashed the whole entry across its windows (when a manifest or signature may name it).
             if (window.IsLast && window.Sha256 is { } whole) _sha256ByPath[info.Path] = whole;
         }
-        else if (content.Bytes.Length == info.Size && info.Size <= MaxHashedSize)
+        else if (content.Bytes.Length == info.Size && info.Size <= MaxHashedSize && (info.MayBeVouchedFor || executable))
         {
-            _sha256ByPath[info.Path] = sha256 = content.Sha256;
+            // Only a manifest or a detached signature reads the digest by path; an executable's outcome is kept by it.
+            sha256 = content.Sha256;
+            if (info.MayBeVouchedFor) _sha256ByPath[info.Path] = sha256;
         }
         if (ChecksumManifests.IsManifestName(info.FileName) && content.IsText && info.Size <= MaxTextSize)
             _manifests.Add(ChecksumManifests.Parse(context.At(), info.FileName, content.Text));
-        if (context.Window is null && Authenticode.LooksLikePe(content.Bytes.Span)) AnalyzeExecutable(context, sha256);
+        if (executable) AnalyzeExecutable(context, sha256);
         if (!IsCertificateCandidate(info)) return;
         if (DetachedSignatures.IsSignatureName(info.Path)
             && DetachedSignatures.TryRead(context.At(), content.Bytes.Span, content.IsText ? content.Text : null) is { } signature)
