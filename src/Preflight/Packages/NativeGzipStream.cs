@@ -11,17 +11,19 @@ namespace Preflight.Packages;
 /// <remarks>
 /// <para>
 /// The BCL stream is fast but lenient: a stream cut short just ends, and it says nothing about trailing bytes. So
-/// every compressed byte it consumes is kept where it can be read again (the source itself when it can seek, else a
-/// <see cref="Spool"/>), and when it ends, the end is checked: the source must be exhausted and its last eight bytes
-/// must be the trailer of everything delivered (CRC-32 and length, RFC 1952 section 2.3.1), which is what a complete
-/// single-member stream, by far the most common kind, ends with.
+/// every compressed byte it consumes is kept where it can be read again: the source itself when it can seek (a package
+/// file), else a copy in memory, within the session's budget for nested archives. When the BCL stream ends, the end is
+/// checked: the source must be exhausted and its last eight bytes must be the trailer of everything delivered (CRC-32
+/// and length, RFC 1952 section 2.3.1), which is what a complete single-member stream, by far the most common kind,
+/// ends with.
 /// </para>
 /// <para>
-/// Any other end (several members, trailing bytes, a cut) and any <see cref="InvalidDataException"/> of the BCL hand
-/// over to SharpZipLib's <see cref="GZipInputStream"/>: it decodes the kept bytes from the start, the bytes already
-/// delivered are skipped, and it goes on reading the source. Its end or its exception is then the reader's, exactly
-/// as when SharpZipLib read the whole stream; only the number of bytes delivered before an exception may differ, both
-/// decoders giving the same bytes up to where each notices the damage.
+/// Any other end (several members, trailing bytes, a cut), any <see cref="InvalidDataException"/> of the BCL, and a copy
+/// that would outgrow the budget hand over to SharpZipLib's <see cref="GZipInputStream"/>: it decodes the kept bytes
+/// from the start, the bytes already delivered are skipped, and it goes on reading the source as it streams. Its end or
+/// its exception is then the reader's, exactly as when SharpZipLib read the whole stream; only the number of bytes
+/// delivered before an exception may differ, both decoders giving the same bytes up to where each notices the damage.
+/// Nothing is written to disk.
 /// </para>
 /// </remarks>
 internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
@@ -38,19 +40,19 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
     private bool _ended;
 
     /// <param name="source">The compressed bytes, read forward from its current position.</param>
-    /// <param name="session">Where a spool for a source that cannot seek gets its memory budget or temporary file.</param>
+    /// <param name="session">Whose memory budget for nested archives holds the copy of a source that cannot seek.</param>
     public NativeGzipStream(Stream source, ReadSession session)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(session);
-        _recorder = new Recorder(source, source.CanSeek ? null : new Spool(session));
+        _recorder = new Recorder(source, source.CanSeek ? null : session);
         _native = new GZipStream(_recorder, CompressionMode.Decompress, leaveOpen: true);
     }
 
     /// <summary>Compressed bytes read from the source so far (each once, however often they were decoded).</summary>
     public long Consumed => _recorder.Consumed;
 
-    /// <summary>True once SharpZipLib has taken over (for tests and statistics).</summary>
+    /// <summary>True once SharpZipLib has taken over (for tests).</summary>
     internal bool FellBack => _fallback is not null;
 
     /// <summary>
@@ -142,6 +144,25 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
         base.Dispose(disposing);
     }
 
+    /// <summary>
+    /// Whether <paramref name="head"/> holds as much of a gzip header as <see cref="ParseFileName"/> reads: the fixed
+    /// part and, when the flags announce one, the extra field and the whole name (or it is no gzip header at all).
+    /// </summary>
+    internal static bool HeaderRead(ReadOnlySpan<byte> head)
+    {
+        const byte FExtra = 4, FName = 8;
+        if (head.Length >= 3 && (head[0] != 0x1f || head[1] != 0x8b || head[2] != 8)) return true;
+        if (head.Length < 10) return false;
+        if ((head[3] & FName) == 0) return true;
+        int at = 10;
+        if ((head[3] & FExtra) != 0)
+        {
+            if (head.Length < at + 2) return false;
+            at += 2 + BinaryPrimitives.ReadUInt16LittleEndian(head[at..]);
+        }
+        return at < head.Length && head[at..].IndexOf((byte)0) >= 0;
+    }
+
     /// <summary>The FNAME field of a gzip header that starts <paramref name="head"/>, when it holds the whole field.</summary>
     internal static string? ParseFileName(ReadOnlySpan<byte> head)
     {
@@ -164,26 +185,38 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
 
     /// <summary>
     /// Reads the source for the BCL stream: counts, keeps the last eight bytes and the header, and keeps a copy of
-    /// everything in a spool when the source cannot seek, so that the bytes can be decoded again.
+    /// everything in memory when the source cannot seek, so that the bytes can be decoded again.
     /// </summary>
     private sealed class Recorder : ReadOnlyForwardStream
     {
         private readonly Stream _source;
         private readonly long _start;
-        private readonly Spool? _spool;
+        private readonly ReadSession? _session;
         private readonly byte[] _tail = new byte[8];
         private byte[] _head = new byte[256];
         private int _headLength;
+        private bool _headSettled;
+        private byte[]? _copy;
+        private int _copyLength;
+        private long _reserved;
         private bool _replaying;
 
-        public Recorder(Stream source, Spool? spool)
+        /// <param name="source">The compressed bytes.</param>
+        /// <param name="session">Null when the source can seek (it is read again in place); else the budget for the copy.</param>
+        public Recorder(Stream source, ReadSession? session)
         {
             _source = source;
-            _spool = spool;
-            _start = spool is null ? source.Position : 0;
+            _session = session;
+            _start = session is null ? source.Position : 0;
         }
 
         public long Consumed { get; private set; }
+
+        /// <summary>
+        /// The copy could not grow within the budget: the BCL stream was told the data ended there, and SharpZipLib
+        /// must take over (the bytes it has not read are still in the source).
+        /// </summary>
+        public bool Full { get; private set; }
 
         public ReadOnlySpan<byte> Head => _head.AsSpan(0, _headLength);
 
@@ -199,16 +232,26 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
         public bool AtEnd()
         {
             Span<byte> one = stackalloc byte[1];
-            return Read(one) == 0;
+            return Read(one) == 0 && !Full;
         }
 
         public override int Read(Span<byte> buffer)
         {
+            if (buffer.IsEmpty) return 0;
+            if (_session is not null && !_replaying && !Room(buffer.Length))
+            {
+                Full = true;
+                return 0;
+            }
             int n = _source.Read(buffer);
             if (n == 0) return 0;
             var got = buffer[..n];
-            if (_headLength < HeaderCaptureBytes) KeepHead(got);
-            if (!_replaying) _spool?.Write(got);
+            if (!_headSettled) KeepHead(got);
+            if (_session is not null && !_replaying)
+            {
+                got.CopyTo(_copy.AsSpan(_copyLength));
+                _copyLength += n;
+            }
             for (int i = Math.Max(0, n - 8); i < n; i++) _tail[(Consumed + i) % 8] = got[i];
             Consumed += n;
             return n;
@@ -217,29 +260,51 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             new(Read(buffer.Span));
 
+        /// <summary>Makes room in the copy for <paramref name="bytes"/> more, within the session's budget.</summary>
+        private bool Room(int bytes)
+        {
+            long needed = (long)_copyLength + bytes;
+            if (_copy is not null && needed <= _copy.Length) return true;
+            long grown = Math.Max(needed, Math.Max(64 * 1024, (_copy?.Length ?? 0) * 2L));
+            if (grown > Array.MaxLength || !_session!.TryReserveNestedMemory(grown - _reserved)) return false;
+            var bigger = EntryBuffers.Rent((int)grown);
+            _copy?.AsSpan(0, _copyLength).CopyTo(bigger);
+            if (_copy is not null) EntryBuffers.Return(_copy);
+            _reserved = grown;
+            _copy = bigger;
+            return true;
+        }
+
         private void KeepHead(ReadOnlySpan<byte> got)
         {
             int take = Math.Min(got.Length, HeaderCaptureBytes - _headLength);
             if (_headLength + take > _head.Length) Array.Resize(ref _head, Math.Min(HeaderCaptureBytes, Math.Max(_head.Length * 2, _headLength + take)));
             got[..take].CopyTo(_head.AsSpan(_headLength));
             _headLength += take;
+            _headSettled = _headLength == HeaderCaptureBytes || HeaderRead(Head);
         }
 
         /// <summary>A stream of every byte from the start: those read so far again, then the rest of the source.</summary>
         public Stream Replay()
         {
-            // What the spool holds is read from here on; the rest of the source is read once, so is not kept.
+            // What the copy holds is read from here on; the rest of the source is read once, so is not kept.
             _replaying = true;
-            return new ReplayStream(this, _spool?.OpenRead());
+            return new ReplayStream(this, _session is null ? null : new MemoryStream(_copy ?? [], 0, _copyLength, writable: false));
         }
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) _spool?.Dispose();
+            if (disposing && _copy is not null)
+            {
+                EntryBuffers.Return(_copy);
+                _copy = null;
+                _session!.ReleaseNestedMemory(_reserved);
+                _reserved = 0;
+            }
             base.Dispose(disposing);
         }
 
-        private sealed class ReplayStream(Recorder recorder, Stream? spooled) : ReadOnlyForwardStream
+        private sealed class ReplayStream(Recorder recorder, Stream? copied) : ReadOnlyForwardStream
         {
             private readonly long _recorded = recorder.Consumed;
             private long _position;
@@ -249,9 +314,9 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
                 if (_position >= _recorded) return recorder.Read(buffer);
                 var part = buffer[..(int)Math.Min(buffer.Length, _recorded - _position)];
                 int n;
-                if (spooled is not null)
+                if (copied is not null)
                 {
-                    n = spooled.Read(part);
+                    n = copied.Read(part);
                 }
                 else
                 {
@@ -271,7 +336,7 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
 
             protected override void Dispose(bool disposing)
             {
-                if (disposing) spooled?.Dispose();
+                if (disposing) copied?.Dispose();
                 base.Dispose(disposing);
             }
         }

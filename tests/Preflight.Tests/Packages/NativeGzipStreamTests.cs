@@ -44,9 +44,9 @@ public class NativeGzipStreamTests
         }
     }
 
-    private static Outcome Native(byte[] gz, bool seekable, int readSize = 4096)
+    private static Outcome Native(byte[] gz, bool seekable, int readSize = 4096, long budget = 64L << 20)
     {
-        using var session = new ReadSession(PackageLimits.Default, new RecordingSink(), CancellationToken.None);
+        using var session = new ReadSession(PackageLimits.Default with { MaxInMemoryNestedArchiveBytes = budget }, new RecordingSink(), CancellationToken.None);
         Stream source = seekable ? new MemoryStream(gz) : new ForwardOnly(gz);
         var output = new MemoryStream();
         using var s = new NativeGzipStream(source, session);
@@ -66,13 +66,15 @@ public class NativeGzipStreamTests
     private static void ShouldAgree(byte[] gz, string because)
     {
         var expected = Sharp(gz);
-        foreach (bool seekable in new[] { true, false })
+        // A source that seeks is read again in place; one that cannot is copied in memory, and a copy that outgrows its
+        // budget (none at all, or one smaller than the stream) hands over to SharpZipLib where it stops.
+        foreach (var (seekable, budget) in new[] { (true, 64L << 20), (false, 64L << 20), (false, 0L), (false, 100_000L) })
         {
-            var actual = Native(gz, seekable);
-            actual.Error.Should().Be(expected.Error, $"{because} (seekable: {seekable})");
+            var actual = Native(gz, seekable, budget: budget);
+            actual.Error.Should().Be(expected.Error, $"{because} (seekable: {seekable}, budget {budget})");
             if (expected.Error is null)
             {
-                actual.Output.Should().Equal(expected.Output, $"{because} (seekable: {seekable})");
+                actual.Output.Should().Equal(expected.Output, $"{because} (seekable: {seekable}, budget {budget})");
                 actual.Consumed.Should().Be(gz.Length, because);
             }
             else
@@ -154,6 +156,50 @@ public class NativeGzipStreamTests
         ShouldAgree(wrongCrc, "wrong CRC in the trailer");
     }
 
+    [Test]
+    public void A_copy_that_outgrows_its_budget_hands_over_to_SharpZipLib_and_gives_the_budget_back()
+    {
+        var data = Noise(600_000, 6);
+        var gz = GZip(data);
+        using var session = new ReadSession(PackageLimits.Default with { MaxInMemoryNestedArchiveBytes = 200_000 }, new RecordingSink(), CancellationToken.None);
+        var output = new MemoryStream();
+        using (var s = new NativeGzipStream(new ForwardOnly(gz), session))
+        {
+            s.CopyTo(output);
+            s.FellBack.Should().BeTrue("600 KB of compressed bytes do not fit a 200 KB budget");
+            s.Consumed.Should().Be(gz.Length);
+            session.TryReserveNestedMemory(100_000).Should().BeFalse("the copy holds part of the budget while the stream is open");
+        }
+        output.ToArray().Should().Equal(data);
+        session.TryReserveNestedMemory(200_000).Should().BeTrue("the copy's budget is given back on dispose");
+    }
+
+    [Test]
+    public void A_copy_full_exactly_where_a_member_ends_is_not_taken_for_the_end_of_the_stream()
+    {
+        // A first member of exactly 64 KiB (one stored deflate block) and a budget of 64 KiB: the copy is full right
+        // after the member's trailer, where the BCL stream is told the data ends and the trailer matches.
+        var first = Noise(65_536 - 23, 7);
+        var member = StoredMember(first);
+        member.Length.Should().Be(65_536);
+        var second = GZip(Text);
+        var outcome = Native([.. member, .. second], seekable: false, budget: 65_536);
+        outcome.Error.Should().BeNull();
+        outcome.Output.Should().Equal([.. first, .. Text]);
+    }
+
+    /// <summary>A gzip member of one stored (uncompressed) deflate block: 23 bytes more than its data.</summary>
+    private static byte[] StoredMember(byte[] data)
+    {
+        var bytes = new List<byte> { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x01 };
+        bytes.AddRange(BitConverter.GetBytes((ushort)data.Length));
+        bytes.AddRange(BitConverter.GetBytes((ushort)~data.Length));
+        bytes.AddRange(data);
+        bytes.AddRange(BitConverter.GetBytes(Crc(data)));
+        bytes.AddRange(BitConverter.GetBytes((uint)data.Length));
+        return [.. bytes];
+    }
+
     [TestCase(1)]
     [TestCase(7)]
     [TestCase(512)]
@@ -197,6 +243,9 @@ public class NativeGzipStreamTests
     [Test]
     public void The_file_name_is_found_after_an_extra_field_and_absent_without_FNAME()
     {
+        NativeGzipStream.HeaderRead([0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3, .. Utf8("x.sq")]).Should().BeFalse("the name is not ended yet");
+        NativeGzipStream.HeaderRead([0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3, .. Utf8("x.sql"), 0]).Should().BeTrue();
+        NativeGzipStream.HeaderRead([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]).Should().BeTrue("no name is announced");
         byte[] header = [0x1f, 0x8b, 8, 0x04 | 0x08, 0, 0, 0, 0, 0, 3, 3, 0, 9, 9, 9, .. Utf8("x.sql"), 0];
         NativeGzipStream.ParseFileName(header).Should().Be("x.sql");
         NativeGzipStream.ParseFileName(header[..12]).Should().BeNull("the extra field is not all there");
