@@ -47,7 +47,7 @@ public class NativeGzipStreamTests
     private static Outcome Native(byte[] gz, bool seekable, int readSize = 4096, long budget = 64L << 20)
     {
         using var session = new ReadSession(PackageLimits.Default with { MaxInMemoryNestedArchiveBytes = budget }, new RecordingSink(), CancellationToken.None);
-        Stream source = seekable ? new MemoryStream(gz) : new ForwardOnly(gz);
+        Stream source = seekable ? new MemoryStream(gz) : new ForwardOnlyStream(gz);
         var output = new MemoryStream();
         using var s = new NativeGzipStream(source, session);
         try
@@ -163,7 +163,7 @@ public class NativeGzipStreamTests
         var gz = GZip(data);
         using var session = new ReadSession(PackageLimits.Default with { MaxInMemoryNestedArchiveBytes = 200_000 }, new RecordingSink(), CancellationToken.None);
         var output = new MemoryStream();
-        using (var s = new NativeGzipStream(new ForwardOnly(gz), session))
+        using (var s = new NativeGzipStream(new ForwardOnlyStream(gz), session))
         {
             s.CopyTo(output);
             s.FellBack.Should().BeTrue("600 KB of compressed bytes do not fit a 200 KB budget");
@@ -226,7 +226,7 @@ public class NativeGzipStreamTests
             using var sharp = new GZipInputStream(new MemoryStream(gz));
             sharp.ReadByte();
             using var session = new ReadSession(PackageLimits.Default, new RecordingSink(), CancellationToken.None);
-            using var native = new NativeGzipStream(new ForwardOnly(gz), session);
+            using var native = new NativeGzipStream(new ForwardOnlyStream(gz), session);
             native.ReadByte();
             native.GetFilename().Should().Be(sharp.GetFilename());
         }
@@ -263,22 +263,6 @@ public class NativeGzipStreamTests
             outcome.FellBack.Should().BeTrue();
             outcome.Consumed.Should().Be(gz.Length);
         }
-    }
-
-    /// <summary>A source that can only be read forward, like an entry of a zip.</summary>
-    private sealed class ForwardOnly(byte[] bytes) : Stream
-    {
-        private readonly MemoryStream _inner = new(bytes);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Test]
