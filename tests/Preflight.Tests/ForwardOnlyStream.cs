@@ -9,9 +9,6 @@ internal sealed class ForwardOnlyStream(byte[] bytes) : ReadOnlyForwardStream
 
     public override int Read(Span<byte> buffer) => _inner.Read(buffer);
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _inner.ReadAsync(buffer, cancellationToken);
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) _inner.Dispose();

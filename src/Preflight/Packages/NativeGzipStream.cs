@@ -90,20 +90,6 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
         return FallBack().Read(buffer);
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        // Decompression is CPU work and every source below is read synchronously (see SynchronousReads).
-        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
-        try
-        {
-            return new ValueTask<int>(Read(buffer.Span));
-        }
-        catch (Exception ex)
-        {
-            return ValueTask.FromException<int>(ex);
-        }
-    }
-
     /// <summary>
     /// The source is exhausted and its last eight bytes are the trailer of all that was delivered. (The BCL stream reads
     /// its source to the end in practice, looking for further members; the end is checked rather than relied on.)
@@ -257,9 +243,6 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
             return n;
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            new(Read(buffer.Span));
-
         /// <summary>Makes room in the copy for <paramref name="bytes"/> more, within the session's budget.</summary>
         private bool Room(int bytes)
         {
@@ -330,9 +313,6 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
                 _position += n;
                 return n;
             }
-
-            public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-                new(Read(buffer.Span));
 
             protected override void Dispose(bool disposing)
             {

@@ -24,6 +24,24 @@ internal abstract class ReadOnlyForwardStream : Stream
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>
+    /// Reads synchronously; a stream with reads of its own to await overrides this. (The array overload above maps
+    /// here, and <see cref="Stream"/>'s own version of this one maps back to it: inherited, an asynchronous read
+    /// would recurse until the stack overflows.)
+    /// </summary>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+        try
+        {
+            return new ValueTask<int>(Read(buffer.Span));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
+    }
 }
 
 /// <summary>
@@ -37,19 +55,6 @@ internal abstract class ReadOnlyForwardStream : Stream
 internal sealed class SynchronousReads(Stream inner) : ReadOnlyForwardStream
 {
     public override int Read(Span<byte> buffer) => inner.Read(buffer);
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
-        try
-        {
-            return new ValueTask<int>(inner.Read(buffer.Span));
-        }
-        catch (Exception ex)
-        {
-            return ValueTask.FromException<int>(ex);
-        }
-    }
 }
 
 /// <summary>Counts the bytes read through it.</summary>
