@@ -16,6 +16,31 @@ public class PgAnalyzerTests
         else issues.Should().BeEmpty();
     }
 
+    // A WHERE (for UPDATE and DELETE) or a SELECT (for INSERT) counts only outside parentheses: in a subquery, a row
+    // constructor or a USING list it filters or feeds something else.
+    [TestCase("UPDATE t SET a = 1 WHERE id = 2;", true)]
+    [TestCase("update t set a = 1 where id = 2;", true)]
+    [TestCase("UPDATE t SET a = (SELECT b FROM u WHERE u.id = t.id);", false)]
+    [TestCase("UPDATE t SET a = (SELECT b FROM u WHERE u.id = (t.id)) WHERE t.id > 0;", true)]
+    [TestCase("UPDATE t SET note = 'where';", false)]
+    [TestCase("DELETE FROM t WHERE id IN (SELECT id FROM u);", true)]
+    [TestCase("DELETE FROM t USING (SELECT 1 AS x WHERE true) s;", false)]
+    [TestCase("DELETE FROM t USING u WHERE ((t.id = u.id));", true)]
+    public void Where_counts_only_at_the_top_level_of_an_update_or_delete(string sql, bool hasWhere)
+    {
+        PgScript.Parse(sql).Statements.Single().Statement.HasWhere.Should().Be(hasWhere);
+    }
+
+    [TestCase("INSERT INTO t (a) SELECT a FROM u;", true)]
+    [TestCase("insert into t (a) (select a from u) union select 1;", true)]
+    [TestCase("INSERT INTO t (a) VALUES ((SELECT 1));", false)]
+    [TestCase("INSERT INTO t VALUES (1, 'select'), (2, 'x');", false)]
+    [TestCase("INSERT INTO t (a) VALUES (1) RETURNING (SELECT 2);", false)]
+    public void Select_counts_only_at_the_top_level_of_an_insert(string sql, bool fromSelect)
+    {
+        PgScript.Parse(sql).Statements.Single().Statement.FromSelect.Should().Be(fromSelect);
+    }
+
     [Test]
     public void Every_postgres_rule_has_a_positive_and_a_negative_sample()
     {

@@ -232,12 +232,25 @@ internal sealed class PgClassifier
 
     private bool HasTopLevelWord(string word)
     {
+        // The rest of the statement, read once as spans: on a bulk INSERT that is every value of every row, and going
+        // through IsPunct and IsWord per token was a fifth of the migrations detector's time.
+        var text = _text.Span;
+        var tokens = _t.Array.AsSpan(0, _t.Length);
         int depth = 0;
-        for (int i = _p; i < _t.Length; i++)
+        for (int i = _p; i < tokens.Length; i++)
         {
-            if (IsPunct(i, '(')) depth++;
-            else if (IsPunct(i, ')')) depth--;
-            else if (depth == 0 && IsWord(i, word)) return true;
+            var t = tokens[i];
+            if (t.Kind is PgTokenKind.Punctuation or PgTokenKind.Operator)
+            {
+                if (t.Length != 1) continue;
+                char c = text[t.Start];
+                if (c == '(') depth++;
+                else if (c == ')') depth--;
+            }
+            else if (depth == 0 && t.Kind == PgTokenKind.Word && text.Slice(t.Start, t.Length).Equals(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
         }
         return false;
     }
