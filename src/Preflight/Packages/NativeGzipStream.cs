@@ -134,39 +134,41 @@ internal sealed class NativeGzipStream : ReadOnlyForwardStream, IByteMeter
     /// Whether <paramref name="head"/> holds as much of a gzip header as <see cref="ParseFileName"/> reads: the fixed
     /// part and, when the flags announce one, the extra field and the whole name (or it is no gzip header at all).
     /// </summary>
-    internal static bool HeaderRead(ReadOnlySpan<byte> head)
-    {
-        const byte FExtra = 4, FName = 8;
-        if (head.Length >= 3 && (head[0] != 0x1f || head[1] != 0x8b || head[2] != 8)) return true;
-        if (head.Length < 10) return false;
-        if ((head[3] & FName) == 0) return true;
-        int at = 10;
-        if ((head[3] & FExtra) != 0)
-        {
-            if (head.Length < at + 2) return false;
-            at += 2 + BinaryPrimitives.ReadUInt16LittleEndian(head[at..]);
-        }
-        return at < head.Length && head[at..].IndexOf((byte)0) >= 0;
-    }
+    internal static bool HeaderRead(ReadOnlySpan<byte> head) => NameField(head, out _) != HeaderName.Incomplete;
 
     /// <summary>The FNAME field of a gzip header that starts <paramref name="head"/>, when it holds the whole field.</summary>
     internal static string? ParseFileName(ReadOnlySpan<byte> head)
     {
+        if (NameField(head, out var field) != HeaderName.Found) return null;
+        var name = head.Slice(field.Start.Value, Math.Min(field.End.Value - field.Start.Value, 1024));
+        return System.Text.Unicode.Utf8.IsValid(name) ? System.Text.Encoding.UTF8.GetString(name) : System.Text.Encoding.Latin1.GetString(name);
+    }
+
+    private enum HeaderName
+    {
+        Incomplete,
+        None,
+        Found,
+    }
+
+    /// <summary>Walks a gzip header to its FNAME field (RFC 1952 section 2.3.1): where it is, or why there is none.</summary>
+    private static HeaderName NameField(ReadOnlySpan<byte> head, out Range field)
+    {
         const byte FExtra = 4, FName = 8;
-        if (head.Length < 10 || head[0] != 0x1f || head[1] != 0x8b || head[2] != 8) return null;
-        byte flags = head[3];
-        if ((flags & FName) == 0) return null;
+        field = default;
+        if (head.Length >= 3 && (head[0] != 0x1f || head[1] != 0x8b || head[2] != 8)) return HeaderName.None;
+        if (head.Length < 10) return HeaderName.Incomplete;
+        if ((head[3] & FName) == 0) return HeaderName.None;
         int at = 10;
-        if ((flags & FExtra) != 0)
+        if ((head[3] & FExtra) != 0)
         {
-            if (head.Length < at + 2) return null;
+            if (head.Length < at + 2) return HeaderName.Incomplete;
             at += 2 + BinaryPrimitives.ReadUInt16LittleEndian(head[at..]);
         }
-        if (at >= head.Length) return null;
-        int end = head[at..].IndexOf((byte)0);
-        if (end < 0) return null;
-        var name = head.Slice(at, Math.Min(end, 1024));
-        return System.Text.Unicode.Utf8.IsValid(name) ? System.Text.Encoding.UTF8.GetString(name) : System.Text.Encoding.Latin1.GetString(name);
+        int end = at < head.Length ? head[at..].IndexOf((byte)0) : -1;
+        if (end < 0) return HeaderName.Incomplete;
+        field = at..(at + end);
+        return HeaderName.Found;
     }
 
     /// <summary>
