@@ -7,20 +7,22 @@ using Preflight.Detectors.Credentials;
 namespace Preflight.Tests.Detectors.Credentials;
 
 /// <summary>
-/// The credentials keywords are searched in groups (each small enough for the vectorised search) and the first
-/// occurrence is the first among the groups'. These tests hold that to one case-insensitive search over all the
-/// keywords at once, on generated texts dense with keywords in every casing, cut-off keywords, keywords that overlap
-/// a group's earlier hit, and non-ASCII look-alikes.
+/// The credentials keywords are searched in one vector pass over byte tables where the processor has AVX-512 VBMI, and
+/// otherwise in groups (each small enough for the runtime's vectorised search), the first occurrence being the first
+/// among the groups'. These tests hold both to one case-insensitive search over all the keywords at once, on generated
+/// texts dense with keywords in every casing, cut-off keywords, keywords that overlap an earlier hit, and non-ASCII
+/// characters: look-alikes (ſ, ı, the Kelvin sign) and ones whose low byte is a keyword's letter (š is U+0161).
 /// </summary>
 public class KeywordIndexTests
 {
     private static readonly KeywordIndex Index = TextScanner.Default.KeywordIndex;
+    private static readonly KeywordIndex Grouped = new(Index.Keywords, vectorised: false);
     private static readonly SearchValues<string> All = SearchValues.Create([.. Index.Keywords], StringComparison.OrdinalIgnoreCase);
 
     private static string Text(Random random, bool ascii)
     {
         var keywords = Index.Keywords.ToArray();
-        string[] fillers = ascii ? ["a", " ", "\n", "=", "x9", "-", ":", "/", "."] : ["a", " ", "\n", "=", "ſ", "ı", "\u212A", "é", "-", ":"];
+        string[] fillers = ascii ? ["a", " ", "\n", "=", "x9", "-", ":", "/", "."] : ["a", " ", "\n", "=", "ſ", "ı", "\u212A", "é", "-", ":", "\u0161", "\u0170", "\u0153"];
         var sb = new StringBuilder();
         int pieces = random.Next(0, 60);
         for (int i = 0; i < pieces; i++)
@@ -36,14 +38,24 @@ public class KeywordIndexTests
         return sb.ToString();
     }
 
-    [TestCase(true)]
-    [TestCase(false)]
-    public void Grouped_walk_finds_what_one_search_over_all_keywords_finds(bool ascii)
+    [Test]
+    public void The_vector_search_runs_where_the_processor_has_it()
     {
-        Index.GroupCount.Should().BeGreaterThan(1, "the keywords are many more than one group holds");
+        Index.IsVectorised.Should().Be(System.Runtime.Intrinsics.X86.Avx512Vbmi.IsSupported && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported);
+        Grouped.IsVectorised.Should().BeFalse();
+        Grouped.GroupCount.Should().BeGreaterThan(1, "the keywords are many more than one group holds");
+    }
+
+    [TestCase(true, true)]
+    [TestCase(false, true)]
+    [TestCase(true, false)]
+    [TestCase(false, false)]
+    public void Walk_finds_what_one_search_over_all_keywords_finds(bool ascii, bool vector)
+    {
+        var index = vector ? Index : Grouped;
         var random = new Random(ascii ? 41 : 42);
         long hits = 0;
-        Span<int> next = stackalloc int[Index.GroupCount];
+        Span<int> next = stackalloc int[index.GroupCount];
         for (int n = 0; n < 20_000; n++)
         {
             var text = Text(random, ascii);
@@ -53,7 +65,7 @@ public class KeywordIndexTests
             {
                 int expected = text.AsSpan(pos).IndexOfAny(All);
                 expected = expected < 0 ? -1 : pos + expected;
-                Index.NextAt(text, pos, next).Should().Be(expected, "from {0} in \"{1}\"", pos, text);
+                index.NextAt(text, pos, next).Should().Be(expected, "from {0} in \"{1}\"", pos, text);
                 if (expected < 0) break;
                 hits++;
                 pos = expected + random.Next(1, 12);
@@ -62,10 +74,28 @@ public class KeywordIndexTests
         hits.Should().BeGreaterThan(50_000);
     }
 
-    [TestCase(true)]
-    [TestCase(false)]
-    public void First_occurrence_in_a_span_is_the_same_as_one_search(bool ascii)
+    [Test]
+    public void Two_character_keywords_are_found_before_any_character_and_at_the_end()
     {
+        var twoCharacter = Index.Keywords.Where(k => k.Length == 2).ToArray();
+        twoCharacter.Should().NotBeEmpty("the catalog has two-character keywords (SK, Q~)");
+        var filler = new string('.', 100);
+        foreach (var index in new[] { Index, Grouped })
+            foreach (var k in twoCharacter)
+            {
+                index.IndexOfAny(filler + k).Should().Be(100);
+                for (int c = 0; c < 0x2200; c += c < 0x300 ? 1 : 61)
+                    index.IndexOfAny(filler + k.ToLowerInvariant() + (char)c + filler).Should().Be(100, "{0} followed by U+{1:X4}", k, c);
+            }
+    }
+
+    [TestCase(true, true)]
+    [TestCase(false, true)]
+    [TestCase(true, false)]
+    [TestCase(false, false)]
+    public void First_occurrence_in_a_span_is_the_same_as_one_search(bool ascii, bool vector)
+    {
+        var index = vector ? Index : Grouped;
         var random = new Random(ascii ? 51 : 52);
         int found = 0;
         for (int n = 0; n < 20_000; n++)
@@ -74,7 +104,7 @@ public class KeywordIndexTests
             int start = random.Next(0, text.Length + 1), end = random.Next(start, text.Length + 1);
             var span = text.AsSpan(start, end - start);
             int expected = span.IndexOfAny(All);
-            Index.IndexOfAny(span).Should().Be(expected, "in \"{0}\"", span.ToString());
+            index.IndexOfAny(span).Should().Be(expected, "in \"{0}\"", span.ToString());
             if (expected >= 0) found++;
         }
         found.Should().BeInRange(2_000, 19_000);
