@@ -56,8 +56,8 @@ internal sealed class KeywordIndex
     /// four characters (<see cref="Places"/>), a 128-byte table per eight buckets says, for each ASCII character, which
     /// buckets hold a keyword with that character (in either case) at that place. A position where the four lookups
     /// share a bucket may start a keyword, and only there are the keywords of its first two characters compared. On the
-    /// 300 MiB benchmark package's text files (132 M characters, 2026-11-29) that is 1.6 % of positions (on this
-    /// project's C# source 1.4 %), and a walk from each hit to the next took 0.12–0.13 s against 0.35–0.37 s for the
+    /// 300 MiB benchmark package's text files (132 M characters, 2026-11-29) 1.6 % of positions pass without starting
+    /// a keyword (1.4 % of this project's C# source), and a walk from each hit to the next took 0.12–0.13 s against 0.35–0.37 s for the
     /// groups (rounds two to four, the two taking turns; the first round of each, with its compilation, 0.37 and 0.78 s).
     /// </summary>
     /// <remarks>
