@@ -57,16 +57,17 @@ internal sealed class KeywordIndex
     /// buckets hold a keyword with that character (in either case) at that place. A position where the four lookups
     /// share a bucket may start a keyword, and only there are the keywords of its first two characters compared. On the
     /// 300 MiB benchmark package's text files (132 M characters, 2026-11-29) 1.6 % of positions pass without starting
-    /// a keyword (1.4 % of this project's C# source), and a walk from each hit to the next took 0.12–0.13 s against 0.35–0.37 s for the
-    /// groups (rounds two to four, the two taking turns; the first round of each, with its compilation, 0.37 and 0.78 s).
+    /// a keyword (1.4 % of this project's C# source), and a walk from each hit to the next took 0.12–0.13 s against
+    /// 0.35–0.37 s for the groups (rounds two to four, the two taking turns; the first round of each, with its
+    /// compilation, 0.37 and 0.78 s).
     /// </summary>
     /// <remarks>
     /// A keyword shorter than four characters lets any character through at the places after its end (a bucket of
     /// its own for the two-character ones). Characters are narrowed to bytes with signed saturation
     /// (<see cref="Narrow"/>): every non-ASCII character reads the row of DEL or NUL, which no keyword holds, so it
     /// passes only where any character does, as OrdinalIgnoreCase never makes a non-ASCII character equal an ASCII
-    /// one (not even ſ, ı or the Kelvin sign). Positions whose four characters do not fit a whole block, the last 64 to
-    /// 127 of a text, are compared one by one.
+    /// one (not even ſ, ı or the Kelvin sign). A block reads 128 characters for its 64 places, so the last 64 to 127
+    /// places of a text (all of a shorter one) are compared one by one.
     /// </remarks>
     private readonly Vector512<byte>[]? _tables;
 
