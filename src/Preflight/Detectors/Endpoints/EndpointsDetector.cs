@@ -340,12 +340,24 @@ public sealed class EndpointsDetector : IDetector, IWindowedDetector
         if (!reported)
         {
             // With a baseline, a host the installed version never talked to is new with this upgrade: medium.
-            bool isNew = context.Baseline is { } baseline && !baseline.Endpoints.Any(e => string.Equals(e.Host, c.Host, StringComparison.OrdinalIgnoreCase));
+            bool isNew = context.Baseline is { } baseline && !Names(baseline.Endpoints, c.Host);
             if (isNew) props["newSinceBaseline"] = "true";
             context.Report(EndpointRules.PublicEndpoint, location,
                 $"The package talks to the public host {c.Host}{where} ({shown}), which is not in the allowlist{(isNew ? " and is new since the installed version" : "")}",
                 identity, shown, severity: isNew ? Severity.Medium : null, properties: props);
         }
+    }
+
+    /// <summary>
+    /// Whether a baseline endpoint has this host. A loop, not a lambda over <paramref name="host"/>: a lambda over the
+    /// candidate in <see cref="ReportFindings"/> made the compiler allocate its closure on every call, before the early
+    /// return that most candidates take: 5.8 MiB per round over the benchmark package's text (`split --allocations`).
+    /// </summary>
+    private static bool Names(IEnumerable<EndpointItem> endpoints, string host)
+    {
+        foreach (var e in endpoints)
+            if (string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 
     /// <inheritdoc />
