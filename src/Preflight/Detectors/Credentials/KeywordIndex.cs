@@ -18,7 +18,6 @@ internal sealed class KeywordIndex
 {
     private readonly (string Keyword, int Id)[]?[] _byPair = new (string, int)[]?[128 * 128];
     private readonly Dictionary<string, int> _ids = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ulong[] _pairs = new ulong[128 * 128 / 64];
 
     public KeywordIndex(IEnumerable<string> keywords) : this(keywords, vectorised: true)
     {
@@ -39,11 +38,7 @@ internal sealed class KeywordIndex
             if (!buckets.TryGetValue(pair, out var list)) buckets[pair] = list = [];
             list.Add((k, _ids[k]));
         }
-        foreach (var (pair, list) in buckets)
-        {
-            _byPair[pair] = [.. list];
-            _pairs[pair >> 6] |= 1UL << pair;
-        }
+        foreach (var (pair, list) in buckets) _byPair[pair] = [.. list];
         _groups = Group([.. _ids.Keys]);
         _longest = _ids.Count == 0 ? 0 : _ids.Keys.Max(k => k.Length);
         if (vectorised && Avx512Vbmi.IsSupported && Avx512BW.IsSupported && _ids.Count > 0 && _ids.Keys.All(k => System.Text.Ascii.IsValid(k) && !k.AsSpan().ContainsAny('\0', '\x7F')))
@@ -345,10 +340,7 @@ internal sealed class KeywordIndex
     {
         int c0 = text[at], c1 = text[at + 1];
         if ((c0 | c1) >= 128) return false;
-        int pair = (Lower((char)c0) << 7) | Lower((char)c1);
-        // A bit per pair (2 KiB) turns most positions the tables let through away before the 128 KiB bucket table is read.
-        if ((_pairs[pair >> 6] & (1UL << pair)) == 0) return false;
-        var bucket = _byPair[pair];
+        var bucket = _byPair[(Lower((char)c0) << 7) | Lower((char)c1)];
         if (bucket is null) return false;
         var rest = text[at..];
         foreach (var (k, _) in bucket)
