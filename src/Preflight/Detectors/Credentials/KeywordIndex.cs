@@ -16,7 +16,7 @@ namespace Preflight.Detectors.Credentials;
 /// </summary>
 internal sealed class KeywordIndex
 {
-    private readonly (string Keyword, int Id)[]?[] _byPair = new (string, int)[]?[128 * 128];
+    private readonly Entry[]?[] _byPair = new Entry[]?[128 * 128];
     private readonly Dictionary<string, int> _ids = new(StringComparer.OrdinalIgnoreCase);
 
     public KeywordIndex(IEnumerable<string> keywords) : this(keywords, vectorised: true)
@@ -27,7 +27,7 @@ internal sealed class KeywordIndex
     /// <param name="vectorised">False to search with the keyword groups even where the byte-table search could run (tests compare the two).</param>
     internal KeywordIndex(IEnumerable<string> keywords, bool vectorised)
     {
-        var buckets = new Dictionary<int, List<(string, int)>>();
+        var buckets = new Dictionary<int, List<Entry>>();
         foreach (var k in keywords.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             _ids[k] = _ids.Count;
@@ -36,7 +36,7 @@ internal sealed class KeywordIndex
             if (k.AsSpan().ContainsAny('\n', '\r')) throw new ArgumentException($"keyword '{k}' must not hold a line break", nameof(keywords));
             int pair = (Lower(k[0]) << 7) | Lower(k[1]);
             if (!buckets.TryGetValue(pair, out var list)) buckets[pair] = list = [];
-            list.Add((k, _ids[k]));
+            list.Add(new Entry(k, _ids[k]));
         }
         foreach (var (pair, list) in buckets) _byPair[pair] = [.. list];
         _groups = Group([.. _ids.Keys]);
@@ -215,9 +215,10 @@ internal sealed class KeywordIndex
             var bucket = table[(Lower((char)c0) << 7) | Lower((char)c1)];
             if (bucket is null) continue;
             var rest = text[i..];
-            foreach (var (k, id) in bucket)
+            foreach (var entry in bucket)
             {
-                if (!rest.StartsWith(k, StringComparison.OrdinalIgnoreCase)) continue;
+                if (!entry.StartsIn(rest)) continue;
+                int id = entry.Id;
                 if (!seen[id])
                 {
                     seen[id] = true;
@@ -343,8 +344,53 @@ internal sealed class KeywordIndex
         var bucket = _byPair[(Lower((char)c0) << 7) | Lower((char)c1)];
         if (bucket is null) return false;
         var rest = text[at..];
-        foreach (var (k, _) in bucket)
-            if (rest.StartsWith(k, StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (var entry in bucket)
+            if (entry.StartsIn(rest)) return true;
         return false;
+    }
+
+    /// <summary>
+    /// A keyword of a pair bucket, with its first four characters as one 64-bit word to compare a position's four
+    /// characters against before the comparison of the whole keyword: most positions the tables or the pair let
+    /// through differ from every keyword of the bucket there, and a call of the runtime's case-insensitive comparison
+    /// per keyword was a twentieth of a scan's time on text.
+    /// </summary>
+    private readonly struct Entry
+    {
+        public readonly string Keyword;
+        public readonly int Id;
+        /// <summary>The first four characters (fewer for a shorter keyword), lower-cased, one per 16 bits.</summary>
+        private readonly ulong _prefix;
+        /// <summary>0x20 in the 16 bits of each of those characters that is a letter: OR-ed into the text's character, it lower-cases an ASCII capital.</summary>
+        private readonly ulong _fold;
+        /// <summary>All bits of the 16 of each character the keyword has among its first four.</summary>
+        private readonly ulong _care;
+
+        public Entry(string keyword, int id)
+        {
+            Keyword = keyword;
+            Id = id;
+            for (int place = 0; place < 4 && place < keyword.Length; place++)
+            {
+                char c = keyword[place];
+                _prefix |= (ulong)Lower(c) << (16 * place);
+                if (char.IsAsciiLetter(c)) _fold |= 0x20UL << (16 * place);
+                _care |= 0xFFFFUL << (16 * place);
+            }
+        }
+
+        /// <summary>
+        /// Whether <paramref name="rest"/> starts with the keyword, as OrdinalIgnoreCase compares. Exact on the first
+        /// four characters: a character OR 0x20 is a lower-case ASCII letter only when it is that letter in either case,
+        /// and OrdinalIgnoreCase makes no character outside ASCII equal to an ASCII one (see <see cref="_tables"/>).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool StartsIn(ReadOnlySpan<char> rest)
+        {
+            if (rest.Length < 4) return rest.StartsWith(Keyword, StringComparison.OrdinalIgnoreCase);
+            ulong four = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<char, byte>(ref MemoryMarshal.GetReference(rest)));
+            if (((four | _fold) & _care) != _prefix) return false;
+            return Keyword.Length <= 4 || rest[4..].StartsWith(Keyword.AsSpan(4), StringComparison.OrdinalIgnoreCase);
+        }
     }
 }
