@@ -223,7 +223,8 @@ internal static class ScanCommand
     /// per generation, the time every thread stood still for them, and the bytes allocated.
     /// </summary>
     internal static string CollectorText() => string.Create(CultureInfo.InvariantCulture,
-        $"  collector: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (generation 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:0.00} s, allocated {GC.GetTotalAllocatedBytes(false) / 1048576.0:0} MiB\n");
+        $"  collector: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (generation 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:0.00} s, allocated {GC.GetTotalAllocatedBytes(false) / 1048576.0:0} MiB\n"
+        + $"  compiler: {System.Runtime.JitInfo.GetCompiledMethodCount(false)} methods compiled at run time in {System.Runtime.JitInfo.GetCompilationTime(false).TotalSeconds:0.00} s\n");
 
     private static async Task<int> RunAsync(ScanRequest request, CliConsole console, CancellationToken cancellationToken)
     {
