@@ -145,3 +145,41 @@ public class PgLexerTests
         PgScript.Parse(sql).Statements.Count(s => s.Statement.Kind == PgStatementKind.CreateIndex && s.Statement.Concurrently).Should().Be(i);
     }
 }
+
+/// <summary>The token lists a parse reuses: shared by all threads, bounded in number and size.</summary>
+[NonParallelizable] // reads the process-wide slots of kept lists
+public class PgTokenListReuseTests
+{
+    /// <summary>A script of one bulk INSERT with <paramref name="rows"/> rows: about eight tokens per row.</summary>
+    private static string BulkInsert(int rows)
+    {
+        var sql = new StringBuilder("INSERT INTO t (a, b) VALUES ");
+        for (int i = 0; i < rows; i++) sql.Append(i == 0 ? "" : ",").Append("(1,'x')");
+        return sql.Append(";\n").ToString();
+    }
+
+    [Test]
+    public void A_second_parse_of_a_large_script_reuses_the_first_ones_token_list()
+    {
+        var sql = BulkInsert(10_000); // ~70 K tokens: 840 KB of list, more than the 16 K tokens kept before
+        var lines = new Preflight.Content.LineIndex(sql);
+        PgScript.Parse(sql.AsMemory(), lines).Statements.Should().ContainSingle();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        PgScript.Parse(sql.AsMemory(), lines).Statements.Should().ContainSingle();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        allocated.Should().BeLessThan(200_000, "the token list of the first parse is taken again, not grown anew");
+    }
+
+    [Test]
+    public void Parses_on_many_threads_keep_at_most_the_set_number_of_lists_and_none_too_large()
+    {
+        var scripts = new[] { BulkInsert(100), BulkInsert(10_000), BulkInsert(30_000) }; // the last: ~210 K tokens
+        Parallel.For(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i =>
+        {
+            var sql = scripts[i % scripts.Length];
+            PgScript.Parse(sql.AsMemory(), new Preflight.Content.LineIndex(sql)).Statements.Should().ContainSingle();
+        });
+        PgScript.KeptTokenListCount.Should().BeInRange(1, PgScript.KeptTokenLists);
+        PgScript.KeptTokenListCapacities.Should().OnlyContain(c => c <= PgScript.KeptTokenCapacity);
+    }
+}

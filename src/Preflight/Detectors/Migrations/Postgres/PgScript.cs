@@ -66,24 +66,50 @@ internal sealed partial class PgScript
     /// <summary>Parses the characters of <paramref name="text"/> (a pooled decode of the entry: no string of the whole file is made).</summary>
     public static PgScript Parse(ReadOnlyMemory<char> text, LineIndex lines)
     {
-        // Nothing of the tokens outlives this parse (statements keep their classification, not their spans), so each
-        // thread reuses one list for them; one that grew past 16 K tokens (192 KB) is not kept. The workers hop between
-        // thread-pool threads, and each thread kept its own: with lists of up to 1 M tokens that was 8.6 MB of a 2 GiB
-        // scan's live heap, for the few scripts large enough to need them.
-        var tokens = PgLexer.Tokenize(text.Span, ReusableTokens);
-        ReusableTokens = null;
+        // Nothing of the tokens outlives this parse (statements keep their classification, not their spans), so the
+        // lists are reused, from a few slots shared by all threads rather than one per thread: the workers hop between
+        // thread-pool threads, and lists kept per thread (of up to 1 M tokens) were 8.6 MB of a 2 GiB scan's live
+        // heap. A list up to the lexer's first guess for a large file (128 K tokens, 1.5 MB) is kept; before, only
+        // lists up to 16 K tokens were, and every larger script made its own: 50 MiB of the 300 MiB benchmark
+        // package's allocations.
+        var tokens = PgLexer.Tokenize(text.Span, TakeTokenList());
         try
         {
             return Parse(text, lines, tokens);
         }
         finally
         {
-            if (tokens.Capacity <= 1 << 14) ReusableTokens = tokens;
+            ReturnTokenList(tokens);
         }
     }
 
-    [ThreadStatic]
-    private static List<PgToken>? ReusableTokens;
+    /// <summary>How many token lists are kept for reuse (at most 1.5 MB each), whatever the number of threads.</summary>
+    internal const int KeptTokenLists = 4;
+
+    /// <summary>The largest list kept, in tokens: the lexer's largest first guess.</summary>
+    internal const int KeptTokenCapacity = 1 << 17;
+
+    private static readonly List<PgToken>?[] TokenLists = new List<PgToken>?[KeptTokenLists];
+
+    private static List<PgToken>? TakeTokenList()
+    {
+        for (int i = 0; i < TokenLists.Length; i++)
+            if (Interlocked.Exchange(ref TokenLists[i], null) is { } list) return list;
+        return null;
+    }
+
+    private static void ReturnTokenList(List<PgToken> tokens)
+    {
+        if (tokens.Capacity > KeptTokenCapacity) return;
+        for (int i = 0; i < TokenLists.Length; i++)
+            if (Interlocked.CompareExchange(ref TokenLists[i], tokens, null) is null) return;
+    }
+
+    /// <summary>The lists kept now (tests check the bound).</summary>
+    internal static int KeptTokenListCount => TokenLists.Count(l => l is not null);
+
+    /// <summary>The capacities of the lists kept now (tests check the bound).</summary>
+    internal static int[] KeptTokenListCapacities => [.. TokenLists.OfType<List<PgToken>>().Select(l => l.Capacity)];
 
     private static PgScript Parse(ReadOnlyMemory<char> text, LineIndex lines, List<PgToken> tokens)
     {
