@@ -1,3 +1,8 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Preflight.Content;
 
 /// <summary>
@@ -28,21 +33,60 @@ public sealed class LineIndex
         _text = text;
         _pooled = pooled;
         var span = text.Span;
-        // Every line end is a LF or a CR: their count bounds the lines, so the table is sized once.
-        int most = span.Count('\n') + span.Count('\r') + 1;
-        _starts = pooled ? System.Buffers.ArrayPool<int>.Shared.Rent(most) : new int[most];
+        // One pass over the text. It counted the LFs and the CRs first, to size the table once, and then looked for
+        // each line's end: three reads of every character, on a text that no longer fits in the cache (the 300 MiB
+        // benchmark package's 132 M characters of text), for what one read gives. The table starts at one line per
+        // 48 characters and doubles when full.
+        _starts = pooled ? System.Buffers.ArrayPool<int>.Shared.Rent(InitialCapacity(span.Length)) : new int[InitialCapacity(span.Length)];
         int count = 0;
         _starts[count++] = 0;
+        // The start of the line after the last terminator found: the LF of a CR LF is no terminator of its own.
+        int next = 0;
         int i = 0;
-        while (true)
+        if (Vector256.IsHardwareAccelerated && span.Length >= Vector256<ushort>.Count)
         {
-            int next = span[i..].IndexOfAny('\r', '\n');
-            if (next < 0) break;
-            i += next;
-            i += span[i] == '\r' && i + 1 < span.Length && span[i + 1] == '\n' ? 2 : 1;
-            _starts[count++] = i;
+            ref ushort chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(span));
+            var lf = Vector256.Create((ushort)'\n');
+            var cr = Vector256.Create((ushort)'\r');
+            for (; i + Vector256<ushort>.Count <= span.Length; i += Vector256<ushort>.Count)
+            {
+                var block = Vector256.LoadUnsafe(ref chars, (nuint)i);
+                uint ends = (Vector256.Equals(block, lf) | Vector256.Equals(block, cr)).ExtractMostSignificantBits();
+                for (; ends != 0; ends &= ends - 1)
+                {
+                    int at = i + BitOperations.TrailingZeroCount(ends);
+                    if (at < next) continue;
+                    next = LineAfter(span, at);
+                    Add(ref count, next);
+                }
+            }
+        }
+        for (i = Math.Max(i, next); ;)
+        {
+            int found = span[i..].IndexOfAny('\r', '\n');
+            if (found < 0) break;
+            i = LineAfter(span, i + found);
+            Add(ref count, i);
         }
         _count = count;
+    }
+
+    private static int InitialCapacity(int length) => (length / 48) + 16;
+
+    /// <summary>Where the line after a terminator at <paramref name="at"/> starts: past a CR LF, or past the one character.</summary>
+    private static int LineAfter(ReadOnlySpan<char> span, int at) =>
+        span[at] == '\r' && at + 1 < span.Length && span[at + 1] == '\n' ? at + 2 : at + 1;
+
+    private void Add(ref int count, int start)
+    {
+        if (count == _starts.Length)
+        {
+            int[] bigger = _pooled ? System.Buffers.ArrayPool<int>.Shared.Rent(count * 2) : new int[count * 2];
+            Array.Copy(_starts, bigger, count);
+            if (_pooled) System.Buffers.ArrayPool<int>.Shared.Return(_starts);
+            _starts = bigger;
+        }
+        _starts[count++] = start;
     }
 
     /// <summary>Gives a pooled table back; the index must not be used afterwards.</summary>
