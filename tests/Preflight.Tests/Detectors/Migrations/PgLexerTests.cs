@@ -179,7 +179,13 @@ public class PgTokenListReuseTests
             var sql = scripts[i % scripts.Length];
             PgScript.Parse(sql.AsMemory(), new Preflight.Content.LineIndex(sql)).Statements.Should().ContainSingle();
         });
-        PgScript.KeptTokenListCount.Should().BeInRange(1, PgScript.KeptTokenLists);
+        // Which lists stay depends on the order the parses end in (a list a large script grew past the cap is
+        // dropped): only the bounds are certain.
+        PgScript.KeptTokenListCount.Should().BeLessThanOrEqualTo(PgScript.KeptTokenLists);
         PgScript.KeptTokenListCapacities.Should().OnlyContain(c => c <= PgScript.KeptTokenCapacity);
+        // And a parse that ends with a list under the cap keeps it.
+        var medium = scripts[1];
+        PgScript.Parse(medium.AsMemory(), new Preflight.Content.LineIndex(medium)).Statements.Should().ContainSingle();
+        PgScript.KeptTokenListCount.Should().BeInRange(1, PgScript.KeptTokenLists);
     }
 }
