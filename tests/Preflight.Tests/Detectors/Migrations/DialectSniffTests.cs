@@ -50,6 +50,8 @@ public class DialectSniffTests
             "`users`", "ENGINE=InnoDB", "engine = x", "AUTO_INCREMENT", "ALGORITHM=INPLACE", "algorithm = copy", "lock_wait_timeout",
             "category", "google", "online", "identityx", "engineer", "gold", "ſp_x", "loc\u212A_timeout", "SET LOC\u212A_TIMEOUT 1", "\u212Aey",
             "ENGINE\u212A", "é", "CREATE INDEX CONCURRENTLY i ON t (c);",
+            // around a batch separator: white space of every ASCII kind, and words that hold "go"
+            "\t", "\v", "\f", "\r", "GO\t", " gO ", "xgo", "go;", "\rGO\r", "ago", "GOTO", "\n  go  \r\n",
         ];
         var random = new Random(20261129);
         var seen = new Dictionary<string, int>();
@@ -64,5 +66,20 @@ public class DialectSniffTests
         }
         seen.Should().ContainKeys("postgresql", "sqlserver", "mysql");
         seen.Values.Should().OnlyContain(c => c > 1000);
+    }
+
+    [TestCase("SELECT category, algorithm FROM google_ago;", false)]
+    [TestCase("CREATE TABLE t (a int)\nGOTO\n", false)]
+    [TestCase("x go\n", false)]
+    [TestCase("go x", false)]
+    [TestCase("GO", true)]
+    [TestCase("CREATE TABLE t (a int)\n  go \r\nSELECT 1", true)]
+    [TestCase("SELECT 1\n\t\v\f GO\t\r", true)]
+    public void The_batch_separator_gate_lets_through_only_a_line_that_is_GO(string text, bool expected)
+    {
+        // The gate must never stop a text the pattern matches (the tests above); this holds it to stopping the others,
+        // which is what spares building the pattern.
+        MigrationDiscovery.HasGoLine(text).Should().Be(expected);
+        MigrationDiscovery.SniffDialect(text).Should().Be(expected ? "sqlserver" : "postgresql");
     }
 }
