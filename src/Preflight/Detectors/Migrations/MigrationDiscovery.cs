@@ -68,7 +68,8 @@ internal static partial class MigrationDiscovery
         // (their case-insensitive matching has non-ASCII equivalents, such as the Kelvin sign for k, that an ordinal
         // search does not).
         bool ascii = System.Text.Ascii.IsValid(probe);
-        if ((!ascii || probe.ContainsAny(TSqlAnchors) || HasGoLine(probe)) && TSqlMarkers().IsMatch(probe)) return "sqlserver";
+        if ((!ascii || probe.ContainsAny(TSqlAnchors) || HasGoLine(probe) || HasLockTimeoutInMilliseconds(probe) || HasWithOnline(probe))
+            && TSqlMarkers().IsMatch(probe)) return "sqlserver";
         if ((!ascii || probe.ContainsAny(MySqlAnchors)) && MySqlMarkers().IsMatch(probe)) return "mysql";
         return "postgresql";
     }
@@ -78,12 +79,91 @@ internal static partial class MigrationDiscovery
         TSqlMarkers().IsMatch(probe) ? "sqlserver" : MySqlMarkers().IsMatch(probe) ? "mysql" : "postgresql";
 
     /// <summary>
-    /// A literal every alternative of <see cref="TSqlMarkers"/> but the batch separator holds, case-insensitively. That
-    /// one is checked by <see cref="HasGoLine"/>: "go" as a literal let through every file with "category", "algorithm"
-    /// or "google" in it, and the pattern's first use in a process costs about 30 ms to build.
+    /// A literal every alternative of <see cref="TSqlMarkers"/> but three holds, case-insensitively. Those three are
+    /// checked by their own conditions, since their words are common in PostgreSQL migrations too: the batch separator
+    /// (<see cref="HasGoLine"/>; "go" as a literal let through every file with "category", "algorithm" or "google" in
+    /// it), T-SQL's <c>SET LOCK_TIMEOUT 5000</c> (<see cref="HasLockTimeoutInMilliseconds"/>; "lock_timeout" let through
+    /// every migration that sets <c>lock_timeout = '5s'</c>, which the lock rules ask for) and <c>WITH (ONLINE =</c>
+    /// (<see cref="HasWithOnline"/>; "online" let through every comment about building an index online). The pattern's
+    /// first use in a process costs about 30 ms to build.
     /// </summary>
     private static readonly System.Buffers.SearchValues<string> TSqlAnchors = System.Buffers.SearchValues.Create(
-        ["[dbo]", "nvarchar", "identity", "sp_", "online", "lock_timeout", "wait_at_low_priority"], StringComparison.OrdinalIgnoreCase);
+        ["[dbo]", "nvarchar", "identity", "sp_", "wait_at_low_priority"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly System.Buffers.SearchValues<string> LockTimeoutWord = System.Buffers.SearchValues.Create(["lock_timeout"], StringComparison.OrdinalIgnoreCase);
+    private static readonly System.Buffers.SearchValues<string> OnlineWord = System.Buffers.SearchValues.Create(["online"], StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the alternative <c>\bSET\s+LOCK_TIMEOUT\s+-?\d</c> of <see cref="TSqlMarkers"/> can match in an ASCII
+    /// probe: "lock_timeout" in either case, white space and the word "set" before it, and white space, an optional
+    /// minus and a digit after it. PostgreSQL's <c>SET lock_timeout = '5s'</c> and <c>SET LOCAL lock_timeout TO …</c>
+    /// fail it.
+    /// </summary>
+    internal static bool HasLockTimeoutInMilliseconds(ReadOnlySpan<char> probe)
+    {
+        const int Length = 12; // "lock_timeout"
+        for (int from = 0; from < probe.Length;)
+        {
+            int found = probe[from..].IndexOfAny(LockTimeoutWord);
+            if (found < 0) return false;
+            int at = from + found;
+            from = at + 1;
+            int after = SpaceAfter(probe, at + Length);
+            if (after == at + Length) continue;
+            if (after < probe.Length && probe[after] == '-') after++;
+            if (after >= probe.Length || !char.IsAsciiDigit(probe[after])) continue;
+            int before = SpaceBefore(probe, at - 1);
+            if (before < at - 1 && WordEndsAt(probe, before, "set")) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the alternative <c>\bWITH\s*\(\s*ONLINE\s*=</c> of <see cref="TSqlMarkers"/> can match in an ASCII probe:
+    /// "online" in either case, with <c>(</c> and the word "with" before it and <c>=</c> after it, white space between.
+    /// </summary>
+    internal static bool HasWithOnline(ReadOnlySpan<char> probe)
+    {
+        const int Length = 6; // "online"
+        for (int from = 0; from < probe.Length;)
+        {
+            int found = probe[from..].IndexOfAny(OnlineWord);
+            if (found < 0) return false;
+            int at = from + found;
+            from = at + 1;
+            int after = SpaceAfter(probe, at + Length);
+            if (after >= probe.Length || probe[after] != '=') continue;
+            int paren = SpaceBefore(probe, at - 1);
+            if (paren < 0 || probe[paren] != '(') continue;
+            if (WordEndsAt(probe, SpaceBefore(probe, paren - 1), "with")) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The first index from <paramref name="i"/> on that is not white space (or the probe's length).</summary>
+    private static int SpaceAfter(ReadOnlySpan<char> probe, int i)
+    {
+        while (i < probe.Length && IsAsciiSpace(probe[i])) i++;
+        return i;
+    }
+
+    /// <summary>The last index from <paramref name="i"/> down that is not white space (or -1).</summary>
+    private static int SpaceBefore(ReadOnlySpan<char> probe, int i)
+    {
+        while (i >= 0 && IsAsciiSpace(probe[i])) i--;
+        return i;
+    }
+
+    /// <summary>Whether <paramref name="word"/> (ASCII letters, either case) ends at <paramref name="end"/> with a word boundary (<c>\b</c>) before it.</summary>
+    private static bool WordEndsAt(ReadOnlySpan<char> probe, int end, string word)
+    {
+        int start = end - word.Length + 1;
+        if (start < 0 || !probe.Slice(start, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase)) return false;
+        return start == 0 || !(char.IsAsciiLetterOrDigit(probe[start - 1]) || probe[start - 1] == '_');
+    }
+
+    /// <summary><c>\s</c> on ASCII: space, tab, LF, VT, FF and CR.</summary>
+    private static bool IsAsciiSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
 
     private static readonly System.Buffers.SearchValues<string> GoWord = System.Buffers.SearchValues.Create(["go"], StringComparison.OrdinalIgnoreCase);
 

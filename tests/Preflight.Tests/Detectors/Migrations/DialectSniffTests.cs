@@ -52,6 +52,12 @@ public class DialectSniffTests
             "ENGINE\u212A", "é", "CREATE INDEX CONCURRENTLY i ON t (c);",
             // around a batch separator: white space of every ASCII kind, and words that hold "go"
             "\t", "\v", "\f", "\r", "GO\t", " gO ", "xgo", "go;", "\rGO\r", "ago", "GOTO", "\n  go  \r\n",
+            // around T-SQL's SET LOCK_TIMEOUT <ms> and PostgreSQL's SET lock_timeout = '5s'
+            "SET lock_timeout = '5s';", "SET LOCAL lock_timeout TO '1s'", "set LOCK_TIMEOUT\t-1", "SET\nlock_timeout\n5", "xset lock_timeout 5",
+            "_SET lock_timeout 5", "lock_timeout 5", "SET lock_timeout5", "SET lock_timeout -x", "SET", "set ", "lock_timeout", " 5", "-", "7",
+            // around WITH (ONLINE = ON) and comments about building online
+            "-- built online", "WITH (ONLINE=ON)", "with\n(\nonline\n=", "WITH(online =", "xwith (online=", "with online =", "(ONLINE = ON)",
+            "WITH (", "online =", "(", "=", "with",
         ];
         var random = new Random(20261129);
         var seen = new Dictionary<string, int>();
@@ -80,6 +86,30 @@ public class DialectSniffTests
         // The gate must never stop a text the pattern matches (the tests above); this holds it to stopping the others,
         // which is what spares building the pattern.
         MigrationDiscovery.HasGoLine(text).Should().Be(expected);
+        MigrationDiscovery.SniffDialect(text).Should().Be(expected ? "sqlserver" : "postgresql");
+    }
+
+    [TestCase("SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY i ON t (c);", false)]
+    [TestCase("SET LOCAL lock_timeout TO '1s';", false)]
+    [TestCase("SET LOCK_TIMEOUT 5000;", true)]
+    [TestCase("set lock_timeout\n-1", true)]
+    [TestCase("RESET lock_timeout; SET statement_timeout 5", false)]
+    [TestCase("RESET lock_timeout 5", false)]
+    public void The_lock_timeout_gate_lets_through_only_a_value_in_milliseconds(string text, bool expected)
+    {
+        MigrationDiscovery.HasLockTimeoutInMilliseconds(text).Should().Be(expected);
+        MigrationDiscovery.SniffDialect(text).Should().Be(expected ? "sqlserver" : "postgresql");
+    }
+
+    [TestCase("-- the safe way: built online, outside a transaction.\nCREATE INDEX CONCURRENTLY i ON t (c);", false)]
+    [TestCase("ALTER INDEX i REBUILD WITH (ONLINE = ON);", true)]
+    [TestCase("create index i on t (c) with(online=on)", true)]
+    [TestCase("bandwith (online = 1)", false)]
+    [TestCase("WITH (online)", false)]
+    [TestCase("with x online = 1", false)]
+    public void The_online_gate_lets_through_only_an_online_option(string text, bool expected)
+    {
+        MigrationDiscovery.HasWithOnline(text).Should().Be(expected);
         MigrationDiscovery.SniffDialect(text).Should().Be(expected ? "sqlserver" : "postgresql");
     }
 }
