@@ -99,43 +99,41 @@ internal static partial class MigrationDiscovery
     /// minus and a digit after it. PostgreSQL's <c>SET lock_timeout = '5s'</c> and <c>SET LOCAL lock_timeout TO …</c>
     /// fail it.
     /// </summary>
-    internal static bool HasLockTimeoutInMilliseconds(ReadOnlySpan<char> probe)
+    internal static bool HasLockTimeoutInMilliseconds(ReadOnlySpan<char> probe) => AnyOccurrence(probe, LockTimeoutWord, static (probe, at) =>
     {
-        const int Length = 12; // "lock_timeout"
-        for (int from = 0; from < probe.Length;)
-        {
-            int found = probe[from..].IndexOfAny(LockTimeoutWord);
-            if (found < 0) return false;
-            int at = from + found;
-            from = at + 1;
-            int after = SpaceAfter(probe, at + Length);
-            if (after == at + Length) continue;
-            if (after < probe.Length && probe[after] == '-') after++;
-            if (after >= probe.Length || !char.IsAsciiDigit(probe[after])) continue;
-            int before = SpaceBefore(probe, at - 1);
-            if (before < at - 1 && WordEndsAt(probe, before, "set")) return true;
-        }
-        return false;
-    }
+        int end = at + "lock_timeout".Length;
+        int after = SpaceAfter(probe, end);
+        if (after == end) return false;
+        if (after < probe.Length && probe[after] == '-') after++;
+        if (after >= probe.Length || !char.IsAsciiDigit(probe[after])) return false;
+        int before = SpaceBefore(probe, at - 1);
+        return before < at - 1 && WordEndsAt(probe, before, "set");
+    });
 
     /// <summary>
     /// Whether the alternative <c>\bWITH\s*\(\s*ONLINE\s*=</c> of <see cref="TSqlMarkers"/> can match in an ASCII probe:
     /// "online" in either case, with <c>(</c> and the word "with" before it and <c>=</c> after it, white space between.
     /// </summary>
-    internal static bool HasWithOnline(ReadOnlySpan<char> probe)
+    internal static bool HasWithOnline(ReadOnlySpan<char> probe) => AnyOccurrence(probe, OnlineWord, static (probe, at) =>
     {
-        const int Length = 6; // "online"
+        int after = SpaceAfter(probe, at + "online".Length);
+        if (after >= probe.Length || probe[after] != '=') return false;
+        int paren = SpaceBefore(probe, at - 1);
+        return paren >= 0 && probe[paren] == '(' && WordEndsAt(probe, SpaceBefore(probe, paren - 1), "with");
+    });
+
+    /// <summary>A condition on an occurrence of a word at <paramref name="at"/> in <paramref name="probe"/>.</summary>
+    private delegate bool OccurrenceTest(ReadOnlySpan<char> probe, int at);
+
+    /// <summary>Whether some occurrence of the word (case-insensitive) passes <paramref name="test"/>.</summary>
+    private static bool AnyOccurrence(ReadOnlySpan<char> probe, System.Buffers.SearchValues<string> word, OccurrenceTest test)
+    {
         for (int from = 0; from < probe.Length;)
         {
-            int found = probe[from..].IndexOfAny(OnlineWord);
+            int found = probe[from..].IndexOfAny(word);
             if (found < 0) return false;
-            int at = from + found;
-            from = at + 1;
-            int after = SpaceAfter(probe, at + Length);
-            if (after >= probe.Length || probe[after] != '=') continue;
-            int paren = SpaceBefore(probe, at - 1);
-            if (paren < 0 || probe[paren] != '(') continue;
-            if (WordEndsAt(probe, SpaceBefore(probe, paren - 1), "with")) return true;
+            if (test(probe, from + found)) return true;
+            from += found + 1;
         }
         return false;
     }
@@ -173,29 +171,19 @@ internal static partial class MigrationDiscovery
     /// between it and the end or a LF after it (<c>\s</c> takes LF too, so the white space may span lines; on ASCII it is
     /// space, tab, LF, VT, FF and CR).
     /// </summary>
-    internal static bool HasGoLine(ReadOnlySpan<char> probe)
-    {
-        for (int from = 0; from < probe.Length;)
-        {
-            int found = probe[from..].IndexOfAny(GoWord);
-            if (found < 0) return false;
-            int at = from + found;
-            if (BlankTo(probe, at - 1, -1) && BlankTo(probe, at + 2, 1)) return true;
-            from = at + 1;
-        }
-        return false;
+    internal static bool HasGoLine(ReadOnlySpan<char> probe) => AnyOccurrence(probe, GoWord, static (probe, at) =>
+        BlankTo(probe, at - 1, -1) && BlankTo(probe, at + 2, 1));
 
-        // From i on in the direction step: white space up to a LF or past the probe's end.
-        static bool BlankTo(ReadOnlySpan<char> text, int i, int step)
+    /// <summary>From <paramref name="i"/> on in the direction <paramref name="step"/>: white space up to a LF or past the probe's end.</summary>
+    private static bool BlankTo(ReadOnlySpan<char> text, int i, int step)
+    {
+        for (; i >= 0 && i < text.Length; i += step)
         {
-            for (; i >= 0 && i < text.Length; i += step)
-            {
-                char c = text[i];
-                if (c == '\n') return true;
-                if (c is not (' ' or '\t' or '\v' or '\f' or '\r')) return false;
-            }
-            return true;
+            char c = text[i];
+            if (c == '\n') return true;
+            if (!IsAsciiSpace(c)) return false;
         }
+        return true;
     }
 
     /// <summary>A literal every alternative of <see cref="MySqlMarkers"/> holds, case-insensitively.</summary>
