@@ -53,7 +53,58 @@ internal static partial class EndpointExtractor
         // log or a data file then cost a few span searches instead of six regex passes. The candidates and their
         // order are the same as from whole-text passes. The text is a span (a large entry's text is never a string); a
         // pattern whose groups are needed runs on a string of the one line it may match.
-        var urlSpans = new List<(int Start, int End)>();
+        var lists = LineLists.Take();
+        try
+        {
+            FromText(text, sink, bareAddresses, urls, lists);
+        }
+        finally
+        {
+            LineLists.Return(lists);
+        }
+    }
+
+    /// <summary>
+    /// The span lists one <see cref="FromText(ReadOnlySpan{char}, Action{EndpointCandidate}, bool, ParsedUrls?)"/> call
+    /// fills, kept per thread for its next call: a log with a URL on every tenth line grew a fresh list of tens of
+    /// thousands of spans per entry, by doubling (a twelfth of the detector's time on the benchmark package, most of it
+    /// the collector's). A call made while another is running on the thread gets lists of its own.
+    /// </summary>
+    private sealed class LineLists
+    {
+        // Lists that grew past this many spans (512 KB each) are left to the collector rather than kept.
+        private const int KeptCapacity = 65536;
+
+        [ThreadStatic]
+        private static LineLists? t_free;
+
+        public readonly List<(int Start, int End)> UrlSpans = [];
+        public readonly List<(int Start, int End)> SettingLines = [];
+        public readonly List<(int Start, int End)> DirectiveLines = [];
+        public readonly List<(int Start, int End)> Ipv6Lines = [];
+
+        public static LineLists Take()
+        {
+            var lists = t_free ?? new LineLists();
+            t_free = null;
+            return lists;
+        }
+
+        public static void Return(LineLists lists)
+        {
+            if (lists.UrlSpans.Capacity > KeptCapacity || lists.SettingLines.Capacity > KeptCapacity
+                || lists.DirectiveLines.Capacity > KeptCapacity || lists.Ipv6Lines.Capacity > KeptCapacity) return;
+            lists.UrlSpans.Clear();
+            lists.SettingLines.Clear();
+            lists.DirectiveLines.Clear();
+            lists.Ipv6Lines.Clear();
+            t_free = lists;
+        }
+    }
+
+    private static void FromText(ReadOnlySpan<char> text, Action<EndpointCandidate> sink, bool bareAddresses, ParsedUrls? urls, LineLists lists)
+    {
+        var urlSpans = lists.UrlSpans;
         var parsed = urls;
         for (int pos = 0; pos < text.Length;)
         {
@@ -75,8 +126,8 @@ internal static partial class EndpointExtractor
         }
         if (!bareAddresses) return;
 
-        var settingLines = new List<(int Start, int End)>();
-        var directiveLines = new List<(int Start, int End)>();
+        var settingLines = lists.SettingLines;
+        var directiveLines = lists.DirectiveLines;
         for (int pos = 0; pos < text.Length;)
         {
             int hit = text[pos..].IndexOfAny(SettingKeywords);
@@ -94,7 +145,7 @@ internal static partial class EndpointExtractor
         // key="…" value="…" may span lines (the key's quotes can hold a newline): this one still reads the whole
         // text, and only a match's own characters become a string to read its groups from. The pattern has no
         // lookaround and its leading \b already held in the text, so it matches that string whole, the same way.
-        if (text.IndexOfAny(ValueWord) >= 0)
+        if (MayHoldKeyValueSetting(text))
             foreach (var found in KeyValueSetting().EnumerateMatches(text))
                 HostValue(text, KeyValueSetting().Match(text.Slice(found.Index, found.Length).ToString()), found.Index, urlSpans, sink);
         foreach (var (lineStart, lineEnd) in directiveLines)
@@ -102,7 +153,7 @@ internal static partial class EndpointExtractor
                 HostValue(text, m, lineStart, urlSpans, sink);
 
         // One walk over the lines serves both address patterns; the IPv6 lines are run after all IPv4 ones, as before.
-        var ipv6Lines = new List<(int Start, int End)>();
+        var ipv6Lines = lists.Ipv6Lines;
         for (int lineStart = 0; lineStart < text.Length;)
         {
             int lineEnd = LineEnd(text, lineStart);
@@ -110,13 +161,15 @@ internal static partial class EndpointExtractor
             if (line.Contains("::", StringComparison.Ordinal) || line.Count(':') >= 7) ipv6Lines.Add((lineStart, lineEnd));
             if (MayHoldIPv4(line))
             {
-                foreach (var found in IPv4Pattern().EnumerateMatches(line))
+                if (System.Text.Ascii.IsValid(line))
                 {
-                    int index = lineStart + found.Index;
-                    if (InAny(urlSpans, index)) continue;
-                    var span = text.Slice(index, found.Length);
-                    if (!BoundaryOk(text, index, found.Length) || IsVersionContext(text, index) || IsCommentOrIdentifier(text, index)) continue;
-                    if (HostClassifier.TryParseIPv4(span, out _)) sink(new EndpointCandidate(index, span.ToString(), null, null, false));
+                    for (int from = 0; NextIPv4(line, ref from, out int at, out int length);)
+                        IPv4(text, lineStart + at, length, urlSpans, sink);
+                }
+                else
+                {
+                    foreach (var found in IPv4Pattern().EnumerateMatches(line))
+                        IPv4(text, lineStart + found.Index, found.Length, urlSpans, sink);
                 }
             }
             lineStart = lineEnd + 1;
@@ -135,6 +188,68 @@ internal static partial class EndpointExtractor
                 if (HostClassifier.TryParseIPv6(address, out _)) sink(new EndpointCandidate(index, address.ToLowerInvariant(), null, null, false));
             }
         }
+    }
+
+    /// <summary>A match of <see cref="IPv4Pattern"/> at <paramref name="index"/>: offered unless it sits in a URL, runs on from a longer token, follows a version word, or is a comment's or an identifier's.</summary>
+    private static void IPv4(ReadOnlySpan<char> text, int index, int length, List<(int Start, int End)> urlSpans, Action<EndpointCandidate> sink)
+    {
+        if (InAny(urlSpans, index)) return;
+        var span = text.Slice(index, length);
+        if (!BoundaryOk(text, index, length) || IsVersionContext(text, index) || IsCommentOrIdentifier(text, index)) return;
+        if (HostClassifier.TryParseIPv4(span, out _)) sink(new EndpointCandidate(index, span.ToString(), null, null, false));
+    }
+
+    /// <summary>
+    /// The next match of <see cref="IPv4Pattern"/> in an ASCII <paramref name="line"/> at or after <paramref name="from"/>,
+    /// found without the regex engine: bulk INSERT lines of decimals pass <see cref="MayHoldIPv4"/> and, at thousands of
+    /// characters each, were most of the pattern's time while holding no address. On success <paramref name="from"/>
+    /// moves past the match, where the regex's next match would be looked for.
+    /// </summary>
+    /// <remarks>
+    /// The pattern <c>\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}</c> on ASCII (where <c>\d</c> is 0–9). Every match has a first
+    /// dot; the match with the dot at <c>d</c> starts at the earliest of the (at most three) digits right before it, no
+    /// earlier than <paramref name="from"/> (from a longer run of digits the regex fails until three are left). Whether
+    /// it matches then depends only on what follows the dot: two groups of one to three digits each ending in a dot, and
+    /// a last group of one to three digits, as many as there are. Dots are tried in order, so the first that gives a
+    /// match gives the leftmost one.
+    /// </remarks>
+    internal static bool NextIPv4(ReadOnlySpan<char> line, ref int from, out int index, out int length)
+    {
+        for (int search = from; search < line.Length;)
+        {
+            int found = line[search..].IndexOf('.');
+            if (found < 0) break;
+            int dot = search + found;
+            int start = dot;
+            while (start > from && start > dot - 3 && char.IsAsciiDigit(line[start - 1])) start--;
+            if (start < dot)
+            {
+                int i = dot + 1;
+                bool ok = true;
+                for (int group = 1; group <= 3 && ok; group++)
+                {
+                    int digits = 0;
+                    while (i < line.Length && digits < 3 && char.IsAsciiDigit(line[i])) { i++; digits++; }
+                    if (digits == 0) ok = false;
+                    else if (group < 3)
+                    {
+                        if (i < line.Length && line[i] == '.') i++;
+                        else ok = false;
+                    }
+                }
+                if (ok)
+                {
+                    index = start;
+                    length = i - start;
+                    from = i;
+                    return true;
+                }
+            }
+            search = dot + 1;
+        }
+        index = length = 0;
+        from = line.Length;
+        return false;
     }
 
     /// <summary>A match of <see cref="UrlPattern"/> at <paramref name="index"/>: its span is kept, and unless it is an identifier its candidates are offered.</summary>
@@ -214,6 +329,31 @@ internal static partial class EndpointExtractor
         }
         return false;
     }
+
+    /// <summary>
+    /// Whether <see cref="KeyValueSetting"/> can match in <paramref name="text"/>: the text holds "value", and "key"
+    /// followed by blanks and '=' (the pattern's <c>key[ \t]*=</c>). A necessary condition, checked without the regex:
+    /// SQL holds VALUES and KEY (PRIMARY KEY, a key column) everywhere, and whole scripts went through the pattern for
+    /// nothing. Under <c>(?i)</c> the pattern's 'k' also matches the Kelvin sign (U+212A), which ordinal case folding
+    /// does not: a text holding that sign is always given to the pattern.
+    /// </summary>
+    internal static bool MayHoldKeyValueSetting(ReadOnlySpan<char> text)
+    {
+        if (text.IndexOfAny(ValueWord) < 0) return false;
+        if (text.Contains('\u212A')) return true;
+        for (int pos = 0; pos < text.Length;)
+        {
+            int found = text[pos..].IndexOfAny(KeyWord);
+            if (found < 0) return false;
+            int i = pos + found + 3;
+            while (i < text.Length && text[i] is ' ' or '\t') i++;
+            if (i < text.Length && text[i] == '=') return true;
+            pos += found + 1;
+        }
+        return false;
+    }
+
+    private static readonly System.Buffers.SearchValues<string> KeyWord = System.Buffers.SearchValues.Create(["key"], StringComparison.OrdinalIgnoreCase);
 
     // A vectorised case-insensitive search: string.Contains with OrdinalIgnoreCase is a scalar loop under
     // invariant globalization, and costs more than the rest of the extractor on a large log.
@@ -335,22 +475,23 @@ internal static partial class EndpointExtractor
             var lookup = map.GetAlternateLookup<ReadOnlySpan<char>>();
             if (lookup.TryGetValue(url, out var known)) return known;
             var key = url.ToString();
-            var candidates = ParseUrl(key, 0, webhookKey).ToArray();
+            var candidates = ParseUrl(key, 0, webhookKey);
             if (Volatile.Read(ref _count) < Capacity && map.TryAdd(key, candidates)) Interlocked.Increment(ref _count);
             return candidates;
         }
     }
 
     /// <summary>Splits a URL into one candidate per host (mongodb://a,b,c), credentials removed.</summary>
-    internal static IEnumerable<EndpointCandidate> ParseUrl(string url, int offset, bool webhookKey)
+    internal static EndpointCandidate[] ParseUrl(string url, int offset, bool webhookKey)
     {
+        // Built without an iterator: a log's URLs are mostly distinct, and each one missing from the cache comes here.
         int sep = url.IndexOf("://", StringComparison.Ordinal);
-        if (sep <= 0) yield break;
+        if (sep <= 0) return [];
         var scheme = url[..sep].ToLowerInvariant();
         int colon = scheme.LastIndexOf(':');
         if (colon >= 0) scheme = scheme[(colon + 1)..]; // jdbc:postgresql
         // The set's own copy: candidates are cached (up to 16,384 URLs) and held one "https" string each before.
-        if (!NetworkSchemes.TryGetValue(scheme, out var known)) yield break;
+        if (!NetworkSchemes.TryGetValue(scheme, out var known)) return [];
         scheme = known;
         int authStart = sep + 3;
         int authEnd = url.AsSpan(authStart).IndexOfAny(AuthorityEnd);
@@ -359,6 +500,9 @@ internal static partial class EndpointExtractor
         int at = authority.LastIndexOf('@');
         var hosts = at >= 0 ? authority[(at + 1)..] : authority;
         var rest = url[authEnd..];
+        EndpointCandidate first = default;
+        List<EndpointCandidate>? all = null;
+        int count = 0;
         foreach (var hostPort in hosts.Split(','))
         {
             string host;
@@ -390,8 +534,11 @@ internal static partial class EndpointExtractor
             bool webhook = webhookKey || IsWebhookUrl(host, rest);
             string shownHost = host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
             string sanitized = scheme + "://" + shownHost + port + SanitizePath(rest, webhook);
-            yield return new EndpointCandidate(offset, host, scheme, sanitized, webhook);
+            var candidate = new EndpointCandidate(offset, host, scheme, sanitized, webhook);
+            if (count++ == 0) first = candidate;
+            else (all ??= [first]).Add(candidate);
         }
+        return count == 0 ? [] : all is null ? [first] : [.. all];
     }
 
     // Static sets: a collection expression passed to IndexOfAny builds a new array on every call.
@@ -617,13 +764,13 @@ internal static partial class EndpointExtractor
     private static partial Regex HostSetting();
 
     [GeneratedRegex(@"(?i)\bkey[ \t]*=[ \t]*""(?<k>[^""]*(?:host|server|endpoint|address|url|uri|webhook)[^""]*)""[ \t]+value[ \t]*=[ \t]*""(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.NonBacktracking)]
-    private static partial Regex KeyValueSetting();
+    internal static partial Regex KeyValueSetting();
 
     [GeneratedRegex(@"(?im)^[ \t]*(?:server|pool|peer|proxy_pass|upstream|remote|connect|host|hostname)[ \t]+(?<v>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?::\d+)?)(?:[ \t;]|$)", RegexOptions.NonBacktracking)]
     private static partial Regex HostDirective();
 
     [GeneratedRegex(@"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", RegexOptions.NonBacktracking)]
-    private static partial Regex IPv4Pattern();
+    internal static partial Regex IPv4Pattern();
 
     [GeneratedRegex(@"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*", RegexOptions.NonBacktracking)]
     private static partial Regex IPv6Pattern();

@@ -104,4 +104,56 @@ public class EndpointExtractorLineTests
         EndpointExtractor.MayHoldIPv4("2026-11-15T07:54:31.369Z POST https://partner-110.example.net/hooks").Should().BeFalse();
         EndpointExtractor.MayHoldIPv4("upstream 10.1.2.3:80").Should().BeTrue();
     }
+
+    [Test]
+    public void The_key_value_gate_never_turns_away_a_text_the_pattern_matches()
+    {
+        // Random texts from the pattern's pieces and near misses (a key without '=', VALUES, a Kelvin sign for the 'k'
+        // that (?i) folds): wherever the pattern matches, the gate lets the text through; SQL-like texts are turned away.
+        // Each text is a setting's parts in order, each part drawn from its right spellings and near misses.
+        string[][] parts =
+        [
+            ["", "<add ", "x", "PRIMARY KEY (id);\n", "INSERT INTO t VALUES (1, 2.5);\n", "\"value\": 1,\n"],
+            ["key", "KEY", "Key", "\u212Aey", "\u212AEY", "ke", "xkey", "keys", "apiKey"],
+            ["", " ", "\t", "  ", "\n"],
+            ["=", "", ":", "=="],
+            ["", " ", "\t"],
+            ["\"", "", "'"],
+            ["ServerHost", "Primary\nServerHost", "Name", "url", "WebhookUri"],
+            ["\"", ""],
+            [" ", "\t", "", "\n"],
+            ["value", "VALUE", "Value", "valu", "values"],
+            ["=", " = ", ""],
+            ["\"db.example.com\"", "\"tcp:10.1.2.3\"", "\"\"", "db"],
+            ["", "/>", "\n"],
+        ];
+        var random = new Random(20261130);
+        int matching = 0, turnedAway = 0;
+        for (int n = 0; n < 40_000; n++)
+        {
+            var sb = new System.Text.StringBuilder();
+            foreach (var choices in parts)
+                sb.Append(random.Next(3) == 0 ? choices[random.Next(choices.Length)] : choices[0]);
+            var text = sb.ToString();
+            bool matches = EndpointExtractor.KeyValueSetting().IsMatch(text);
+            bool passes = EndpointExtractor.MayHoldKeyValueSetting(text);
+            if (matches)
+            {
+                matching++;
+                passes.Should().BeTrue($"the pattern matches \"{text}\"");
+            }
+            else if (!passes) turnedAway++;
+        }
+        matching.Should().BeGreaterThan(200, "the generator must produce settings for the check to mean anything");
+        turnedAway.Should().BeGreaterThan(1_000);
+        EndpointExtractor.MayHoldKeyValueSetting("CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'key');\n").Should().BeFalse();
+    }
+
+    [Test]
+    public void A_key_value_setting_spelled_with_a_Kelvin_sign_is_still_read()
+    {
+        const string text = "<add \u212Aey=\"ServerHost\" value=\"svc.example.net\"/>\n";
+        EndpointExtractor.KeyValueSetting().IsMatch(text).Should().BeTrue("(?i) folds the Kelvin sign to k");
+        Extract(text).Select(f => f.Host).Should().Equal("svc.example.net");
+    }
 }
