@@ -82,6 +82,7 @@ internal static partial class EndpointExtractor
         public readonly List<(int Start, int End)> SettingLines = [];
         public readonly List<(int Start, int End)> DirectiveLines = [];
         public readonly List<(int Start, int End)> Ipv6Lines = [];
+        public readonly List<Match> Settings = [];
 
         public static LineLists Take()
         {
@@ -98,6 +99,7 @@ internal static partial class EndpointExtractor
             lists.SettingLines.Clear();
             lists.DirectiveLines.Clear();
             lists.Ipv6Lines.Clear();
+            lists.Settings.Clear();
             t_free = lists;
         }
     }
@@ -140,8 +142,10 @@ internal static partial class EndpointExtractor
         }
         // Each line is the pattern's whole input, as Regex.Match(text, start, length) would treat it.
         foreach (var (lineStart, lineEnd) in settingLines)
-            for (var m = HostSetting().Match(text[lineStart..lineEnd].ToString()); m.Success; m = m.NextMatch())
-                HostValue(text, m, lineStart, urlSpans, sink);
+        {
+            HostSettings(text[lineStart..lineEnd].ToString(), lists.Settings);
+            foreach (var m in lists.Settings) HostValue(text, m, lineStart, urlSpans, sink);
+        }
         // key="…" value="…" may span lines (the key's quotes can hold a newline): this one still reads the whole
         // text, and only a match's own characters become a string to read its groups from. The pattern has no
         // lookaround and its leading \b already held in the text, so it matches that string whole, the same way.
@@ -402,6 +406,31 @@ internal static partial class EndpointExtractor
             if (line.StartsWith(word, StringComparison.OrdinalIgnoreCase) && line.Length > word.Length && line[word.Length] is ' ' or '\t')
                 return true;
         return false;
+    }
+
+    /// <summary>
+    /// The matches of <see cref="HostSetting"/> in one line, into <paramref name="found"/>. They are found by the same
+    /// pattern compiled for the backtracking engine (<see cref="HostSettingBacktracking"/>): the non-backtracking
+    /// engine finds the same matches and groups (held to it by test on generated and repository lines) but reads
+    /// groups by simulating every path at once, with a lock per step, and on the configuration files of the benchmark
+    /// package that was most of the time the host settings cost. A line that makes the backtracking engine run past its
+    /// time limit is matched again, from the start, by the non-backtracking one.
+    /// </summary>
+    /// <param name="line">The line.</param>
+    /// <param name="found">Receives the matches, in order.</param>
+    /// <param name="backtracking">The backtracking form to try first; <see cref="HostSettingBacktracking"/> unless a test gives another time limit.</param>
+    internal static void HostSettings(string line, List<Match> found, Regex? backtracking = null)
+    {
+        found.Clear();
+        try
+        {
+            for (var m = (backtracking ?? HostSettingBacktracking()).Match(line); m.Success; m = m.NextMatch()) found.Add(m);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            found.Clear();
+            for (var m = HostSetting().Match(line); m.Success; m = m.NextMatch()) found.Add(m);
+        }
     }
 
     /// <summary>A host setting's value; <paramref name="m"/> matched a string that starts at <paramref name="offset"/> in the text.</summary>
@@ -760,8 +789,14 @@ internal static partial class EndpointExtractor
     [GeneratedRegex(@"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s""'<>`\\|^{}]+", RegexOptions.NonBacktracking)]
     internal static partial Regex UrlPattern();
 
-    [GeneratedRegex(@"(?im)(?:^|[\s;""'{,($])(?<k>[A-Za-z0-9_.\-]*(?:host|hostname|server|servers|endpoint|address|addr|domain|broker|brokers|proxy|upstream|remote|data source|webhook)[A-Za-z0-9_\-]*)[""']?[ \t]*(?:=|:[ \t]|:$|:"")[ \t]*[""']?(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.NonBacktracking)]
-    private static partial Regex HostSetting();
+    internal const string HostSettingPattern = @"(?im)(?:^|[\s;""'{,($])(?<k>[A-Za-z0-9_.\-]*(?:host|hostname|server|servers|endpoint|address|addr|domain|broker|brokers|proxy|upstream|remote|data source|webhook)[A-Za-z0-9_\-]*)[""']?[ \t]*(?:=|:[ \t]|:$|:"")[ \t]*[""']?(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)";
+
+    [GeneratedRegex(HostSettingPattern, RegexOptions.NonBacktracking)]
+    internal static partial Regex HostSetting();
+
+    /// <summary><see cref="HostSetting"/>'s pattern for the backtracking engine, with a time limit (see <see cref="HostSettings"/>).</summary>
+    [GeneratedRegex(HostSettingPattern, RegexOptions.None, matchTimeoutMilliseconds: 50)]
+    internal static partial Regex HostSettingBacktracking();
 
     [GeneratedRegex(@"(?i)\bkey[ \t]*=[ \t]*""(?<k>[^""]*(?:host|server|endpoint|address|url|uri|webhook)[^""]*)""[ \t]+value[ \t]*=[ \t]*""(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.NonBacktracking)]
     internal static partial Regex KeyValueSetting();
