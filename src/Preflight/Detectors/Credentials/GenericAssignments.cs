@@ -8,7 +8,7 @@ namespace Preflight.Detectors.Credentials;
 /// .env, shell and PowerShell. A value counts only when it is no placeholder, no reference, no hash, UUID or
 /// image, and rises above an entropy floor. Text only: in binaries these would drown the user.
 /// </summary>
-internal static class GenericAssignments
+internal static partial class GenericAssignments
 {
     /// <summary>Words whose presence on a line makes it worth parsing.</summary>
     public static readonly string[] Keywords = ["pass", "pwd", "secret", "token", "apikey", "api_key", "api-key", "credential", "accesskey", "access_key", "privatekey", "private_key", "auth"];
@@ -42,11 +42,33 @@ internal static class GenericAssignments
 
     private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
-    private static readonly BoundedPattern Assignment = new(AssignmentPattern, Options, keyLength: 81, valueLength: 256);
+    // The same three patterns for the backtracking engine, compiled by the source generator (and ahead of time with the
+    // tool): they are what runs (see Content.TimedRegex), the bounded non-backtracking forms only where one of them
+    // runs past its time limit. A non-backtracking regex costs tens of milliseconds to build on first use and its
+    // engine's generic code is compiled at run time; the generated ones cost nothing to build. Both engines find the
+    // same matches and groups (GenericAssignmentEngineTests).
+    private const int BacktrackingLimitMilliseconds = 50;
 
-    private static readonly BoundedPattern XmlElement = new(XmlElementPattern, Options, keyLength: 81, valueLength: 256);
+    [GeneratedRegex(AssignmentPattern, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, BacktrackingLimitMilliseconds)]
+    internal static partial Regex AssignmentBacktracking();
 
-    private static readonly BoundedPattern KeyValueAttributes = new(KeyValueAttributesPattern, Options | RegexOptions.IgnoreCase, keyLength: 80, valueLength: 256);
+    [GeneratedRegex(XmlElementPattern, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, BacktrackingLimitMilliseconds)]
+    internal static partial Regex XmlElementBacktracking();
+
+    [GeneratedRegex(KeyValueAttributesPattern, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.IgnoreCase, BacktrackingLimitMilliseconds)]
+    internal static partial Regex KeyValueAttributesBacktracking();
+
+    internal static readonly BoundedPattern Assignment = new(AssignmentPattern, Options, keyLength: 81, valueLength: 256);
+
+    internal static readonly BoundedPattern XmlElement = new(XmlElementPattern, Options, keyLength: 81, valueLength: 256);
+
+    internal static readonly BoundedPattern KeyValueAttributes = new(KeyValueAttributesPattern, Options | RegexOptions.IgnoreCase, keyLength: 80, valueLength: 256);
+
+    private static readonly Content.TimedRegex AssignmentTimed = new(AssignmentBacktracking(), Assignment.Matches);
+
+    private static readonly Content.TimedRegex XmlElementTimed = new(XmlElementBacktracking(), XmlElement.Matches);
+
+    private static readonly Content.TimedRegex KeyValueAttributesTimed = new(KeyValueAttributesBacktracking(), KeyValueAttributes.Matches);
 
     private static readonly string[] NameWords = ["password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "credential", "authkey", "signingkey", "encryptionkey", "masterkey", "connectionkey", "sharedkey"];
 
@@ -144,14 +166,14 @@ internal static class GenericAssignments
     {
         var trimmed = line.AsSpan().TrimStart();
         if (trimmed.StartsWith("//") || trimmed.StartsWith("<!--") || (trimmed.StartsWith("#") && !trimmed.StartsWith("#{"))) return;
-        Run(Assignment, line, lineStart, path, hits);
-        if (line.Contains('<', StringComparison.Ordinal)) Run(XmlElement, line, lineStart, path, hits);
-        if (line.Contains("value", StringComparison.OrdinalIgnoreCase)) Run(KeyValueAttributes, line, lineStart, path, hits);
+        Run(AssignmentTimed.Matches(line), line, lineStart, path, hits);
+        if (line.Contains('<', StringComparison.Ordinal)) Run(XmlElementTimed.Matches(line), line, lineStart, path, hits);
+        if (line.Contains("value", StringComparison.OrdinalIgnoreCase)) Run(KeyValueAttributesTimed.Matches(line), line, lineStart, path, hits);
     }
 
-    private static void Run(BoundedPattern pattern, string line, int lineStart, string path, List<SecretHit> hits)
+    private static void Run(List<Match> matches, string line, int lineStart, string path, List<SecretHit> hits)
     {
-        foreach (var m in pattern.Matches(line))
+        foreach (var m in matches)
         {
             var k = m.Groups["k"];
             var s = m.Groups["s"];

@@ -40,6 +40,16 @@ internal sealed class SecretRule
     /// <summary>The pattern, built the first time a line holds one of the rule's keywords.</summary>
     public required Lazy<Regex> LazyPattern { get; init; }
 
+    /// <summary>
+    /// For a pattern whose <see cref="Pattern"/> is non-backtracking (it would be quadratic on some lines on the other
+    /// engine), the same pattern on the backtracking interpreter first, with the non-backtracking form past a time
+    /// limit; what the scanner runs. Null for the others.
+    /// </summary>
+    public Content.TimedRegex? Timed => LazyTimed?.Value;
+
+    /// <summary><see cref="Timed"/>, built the first time a line holds one of the rule's keywords.</summary>
+    public Lazy<Content.TimedRegex>? LazyTimed { get; init; }
+
     /// <summary>A necessary condition of <see cref="Pattern"/> on the line, cheaper than the regex; null runs the pattern on every line with a keyword.</summary>
     public LineCondition? MayMatch { get; init; }
 

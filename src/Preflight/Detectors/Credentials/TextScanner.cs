@@ -218,6 +218,12 @@ internal sealed class TextScanner
             if (rule.MayMatch is { } mayMatch && !mayMatch(line)) continue;
             lineText ??= line.ToString();
             int before = hits.Count;
+            if (rule.Timed is { } timed)
+            {
+                // Gives up on no line: past its limit the non-backtracking form answers.
+                foreach (var m in timed.Matches(lineText)) Accept(rule, m, lineText, start, hits);
+                continue;
+            }
             try
             {
                 for (var m = rule.Pattern.Match(lineText); m.Success; m = m.NextMatch())

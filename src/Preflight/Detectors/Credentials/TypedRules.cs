@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Preflight.Content;
 using Preflight.Findings;
 using static Preflight.Detectors.Credentials.SampleFactory;
 
@@ -19,10 +20,28 @@ internal static class TypedRules
     // (curl … -u, sshpass … -p, a JDBC URL's parameters, a JWT's unbounded segments) is quadratic in a line that repeats
     // the keyword when it backtracks, 50-90 ms on a 4 KiB line here: those stay non-backtracking (`linear: true`).
     // CredentialCatalogTests holds every pattern to that on long adversarial lines; the timeout bounds the rest.
-    private static Lazy<Regex> P(string pattern, bool ignoreCase = false, bool linear = false) => new(() => new Regex(pattern,
-        (linear ? RegexOptions.NonBacktracking : RegexOptions.None) | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture
-        | (ignoreCase ? RegexOptions.IgnoreCase : 0), PatternTimeout),
-        LazyThreadSafetyMode.ExecutionAndPublication);
+    //
+    // A linear pattern is still run on the backtracking interpreter first, with a limit of LinearFirstLimit (see
+    // Content.TimedRegex): building a non-backtracking regex took 10-40 ms, and the first one in a process brings its
+    // engine's code to the JIT, a tenth of a small package's scan; lines that make the interpreter give up go to the
+    // non-backtracking form, and after a few of them the pattern runs there only. Both forms find the same matches
+    // (CredentialCatalogTests); the rule's Pattern stays the non-backtracking form.
+    private static Lazy<Regex> P(string pattern, bool ignoreCase = false, bool linear = false)
+    {
+        var options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | (ignoreCase ? RegexOptions.IgnoreCase : 0);
+        var lazy = new Lazy<Regex>(() => new Regex(pattern, options | (linear ? RegexOptions.NonBacktracking : 0), PatternTimeout),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        if (linear)
+            LinearFirst[lazy] = new Lazy<TimedRegex>(() => new TimedRegex(new Regex(pattern, options, LinearFirstLimit)),
+                LazyThreadSafetyMode.ExecutionAndPublication);
+        return lazy;
+    }
+
+    /// <summary>The interpreter's time limit on a line for a linear pattern, before the non-backtracking form takes the line.</summary>
+    internal static readonly TimeSpan LinearFirstLimit = TimeSpan.FromMilliseconds(50);
+
+    // The backtracking-first form of each linear pattern, found by Rule; filled while the catalog is built.
+    private static readonly Dictionary<Lazy<Regex>, Lazy<TimedRegex>> LinearFirst = [];
 
     /// <summary>How long one match of a typed pattern may take before the line is given up (and the scan says so).</summary>
     internal static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
@@ -38,7 +57,7 @@ internal static class TypedRules
         SecretValidator? validator = null, int specificity = 100, Func<string, bool>? path = null, bool inBinaries = true,
         Func<string, ReadOnlySpan<char>, Severity?>? severity = null, LineCondition? mayMatch = null) => new()
         {
-            Descriptor = d, What = what, Keywords = keywords, LazyPattern = pattern, Positives = pos, Negatives = neg,
+            Descriptor = d, What = what, Keywords = keywords, LazyPattern = pattern, LazyTimed = LinearFirst.GetValueOrDefault(pattern), Positives = pos, Negatives = neg,
             Validator = validator, Specificity = specificity, PathFilter = path, InBinaries = inBinaries, SeverityFor = severity,
             MayMatch = mayMatch,
         };

@@ -121,7 +121,7 @@ internal static partial class EndpointExtractor
             }
             else
             {
-                foreach (var found in UrlPattern().EnumerateMatches(line))
+                foreach (var found in UrlPattern.Spans(line))
                     Url(text, lineStart + found.Index, found.Length, urlSpans, ref parsed, sink);
             }
             pos = lineEnd + 1;
@@ -150,10 +150,10 @@ internal static partial class EndpointExtractor
         // text, and only a match's own characters become a string to read its groups from. The pattern has no
         // lookaround and its leading \b already held in the text, so it matches that string whole, the same way.
         if (MayHoldKeyValueSetting(text))
-            foreach (var found in KeyValueSetting().EnumerateMatches(text))
-                HostValue(text, KeyValueSetting().Match(text.Slice(found.Index, found.Length).ToString()), found.Index, urlSpans, sink);
+            foreach (var found in KeyValueSetting.Spans(text))
+                HostValue(text, KeyValueSetting.Match(text.Slice(found.Index, found.Length).ToString()), found.Index, urlSpans, sink);
         foreach (var (lineStart, lineEnd) in directiveLines)
-            for (var m = HostDirective().Match(text[lineStart..lineEnd].ToString()); m.Success; m = m.NextMatch())
+            foreach (var m in HostDirective.Matches(text[lineStart..lineEnd].ToString()))
                 HostValue(text, m, lineStart, urlSpans, sink);
 
         // One walk over the lines serves both address patterns; the IPv6 lines are run after all IPv4 ones, as before.
@@ -172,7 +172,7 @@ internal static partial class EndpointExtractor
                 }
                 else
                 {
-                    foreach (var found in IPv4Pattern().EnumerateMatches(line))
+                    foreach (var found in IPv4Pattern.Spans(line))
                         IPv4(text, lineStart + found.Index, found.Length, urlSpans, sink);
                 }
             }
@@ -180,7 +180,7 @@ internal static partial class EndpointExtractor
         }
         foreach (var (lineStart, lineEnd) in ipv6Lines)
         {
-            foreach (var found in IPv6Pattern().EnumerateMatches(text[lineStart..lineEnd]))
+            foreach (var found in IPv6Pattern.Spans(text[lineStart..lineEnd]))
             {
                 int index = lineStart + found.Index;
                 if (InAny(urlSpans, index)) continue;
@@ -409,28 +409,19 @@ internal static partial class EndpointExtractor
     }
 
     /// <summary>
-    /// The matches of <see cref="HostSetting"/> in one line, into <paramref name="found"/>. They are found by the same
-    /// pattern compiled for the backtracking engine (<see cref="HostSettingBacktracking"/>): the non-backtracking
-    /// engine finds the same matches and groups (held to it by test on generated and repository lines) but reads
-    /// groups by simulating every path at once, with a lock per step, and on the configuration files of the benchmark
-    /// package that was most of the time the host settings cost. A line that makes the backtracking engine run past its
-    /// time limit is matched again, from the start, by the non-backtracking one.
+    /// The matches of <see cref="HostSetting"/> in one line, into <paramref name="found"/>. The pattern runs on the
+    /// backtracking engine first (see <see cref="Content.TimedRegex"/>): the non-backtracking engine finds the same
+    /// matches and groups (held to it by test on generated and repository lines) but reads groups by simulating every
+    /// path at once, with a lock per step; on the 12,438 host-setting lines of the benchmark package it took 97 ms
+    /// against 10 ms.
     /// </summary>
     /// <param name="line">The line.</param>
     /// <param name="found">Receives the matches, in order.</param>
-    /// <param name="backtracking">The backtracking form to try first; <see cref="HostSettingBacktracking"/> unless a test gives another time limit.</param>
-    internal static void HostSettings(string line, List<Match> found, Regex? backtracking = null)
+    /// <param name="pattern">The pattern; <see cref="HostSetting"/> unless a test gives one with another time limit.</param>
+    internal static void HostSettings(string line, List<Match> found, Content.TimedRegex? pattern = null)
     {
         found.Clear();
-        try
-        {
-            for (var m = (backtracking ?? HostSettingBacktracking()).Match(line); m.Success; m = m.NextMatch()) found.Add(m);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            found.Clear();
-            for (var m = HostSetting().Match(line); m.Success; m = m.NextMatch()) found.Add(m);
-        }
+        found.AddRange((pattern ?? HostSetting).Matches(line));
     }
 
     /// <summary>A host setting's value; <paramref name="m"/> matched a string that starts at <paramref name="offset"/> in the text.</summary>
@@ -609,7 +600,7 @@ internal static partial class EndpointExtractor
         }
         else if (query.Length > 0)
         {
-            query = SecretQueryValue().Replace(query, "$1=***");
+            query = MaskSecretQueryValues(query);
         }
         return path + query;
     }
@@ -786,30 +777,58 @@ internal static partial class EndpointExtractor
         }
     }
 
-    [GeneratedRegex(@"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s""'<>`\\|^{}]+", RegexOptions.NonBacktracking)]
-    internal static partial Regex UrlPattern();
+    // Every pattern here runs on the backtracking engine first, the non-backtracking one past this limit (see
+    // Content.TimedRegex); the key/value pattern's limit is for one search through a whole file.
+    private const int PatternLimitMilliseconds = 100;
+
+    [GeneratedRegex(@"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s""'<>`\\|^{}]+", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex UrlPatternBacktracking();
+
+    internal static readonly Content.TimedRegex UrlPattern = new(UrlPatternBacktracking());
 
     internal const string HostSettingPattern = @"(?im)(?:^|[\s;""'{,($])(?<k>[A-Za-z0-9_.\-]*(?:host|hostname|server|servers|endpoint|address|addr|domain|broker|brokers|proxy|upstream|remote|data source|webhook)[A-Za-z0-9_\-]*)[""']?[ \t]*(?:=|:[ \t]|:$|:"")[ \t]*[""']?(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)";
 
-    [GeneratedRegex(HostSettingPattern, RegexOptions.NonBacktracking)]
-    internal static partial Regex HostSetting();
-
-    /// <summary><see cref="HostSetting"/>'s pattern for the backtracking engine, with a time limit (see <see cref="HostSettings"/>).</summary>
     [GeneratedRegex(HostSettingPattern, RegexOptions.None, matchTimeoutMilliseconds: 50)]
-    internal static partial Regex HostSettingBacktracking();
+    private static partial Regex HostSettingBacktracking();
 
-    [GeneratedRegex(@"(?i)\bkey[ \t]*=[ \t]*""(?<k>[^""]*(?:host|server|endpoint|address|url|uri|webhook)[^""]*)""[ \t]+value[ \t]*=[ \t]*""(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.NonBacktracking)]
-    internal static partial Regex KeyValueSetting();
+    /// <summary>A host setting: a key naming a host, and its value (see <see cref="HostSettings"/>).</summary>
+    internal static readonly Content.TimedRegex HostSetting = new(HostSettingBacktracking());
 
-    [GeneratedRegex(@"(?im)^[ \t]*(?:server|pool|peer|proxy_pass|upstream|remote|connect|host|hostname)[ \t]+(?<v>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?::\d+)?)(?:[ \t;]|$)", RegexOptions.NonBacktracking)]
-    private static partial Regex HostDirective();
+    [GeneratedRegex(@"(?i)\bkey[ \t]*=[ \t]*""(?<k>[^""]*(?:host|server|endpoint|address|url|uri|webhook)[^""]*)""[ \t]+value[ \t]*=[ \t]*""(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex KeyValueSettingBacktracking();
 
-    [GeneratedRegex(@"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", RegexOptions.NonBacktracking)]
-    internal static partial Regex IPv4Pattern();
+    internal static readonly Content.TimedRegex KeyValueSetting = new(KeyValueSettingBacktracking());
 
-    [GeneratedRegex(@"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*", RegexOptions.NonBacktracking)]
-    private static partial Regex IPv6Pattern();
+    [GeneratedRegex(@"(?im)^[ \t]*(?:server|pool|peer|proxy_pass|upstream|remote|connect|host|hostname)[ \t]+(?<v>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?::\d+)?)(?:[ \t;]|$)", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex HostDirectiveBacktracking();
 
-    [GeneratedRegex(@"(?i)([?&][a-z0-9_\-]*(?:key|token|secret|sig|signature|password|pwd|pass|auth|code|credential)[a-z0-9_\-]*)=[^&#]*", RegexOptions.NonBacktracking)]
-    private static partial Regex SecretQueryValue();
+    internal static readonly Content.TimedRegex HostDirective = new(HostDirectiveBacktracking());
+
+    [GeneratedRegex(@"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex IPv4PatternBacktracking();
+
+    internal static readonly Content.TimedRegex IPv4Pattern = new(IPv4PatternBacktracking());
+
+    [GeneratedRegex(@"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex IPv6PatternBacktracking();
+
+    internal static readonly Content.TimedRegex IPv6Pattern = new(IPv6PatternBacktracking());
+
+    internal const string SecretQueryValuePattern = @"(?i)([?&][a-z0-9_\-]*(?:key|token|secret|sig|signature|password|pwd|pass|auth|code|credential)[a-z0-9_\-]*)=[^&#]*";
+
+    [GeneratedRegex(SecretQueryValuePattern, RegexOptions.None, matchTimeoutMilliseconds: 50)]
+    private static partial Regex SecretQueryValueBacktracking();
+
+    /// <summary>
+    /// A query parameter whose name looks secret, and its value. It runs on the backtracking engine first (see
+    /// <see cref="Content.TimedRegex"/>): as a non-backtracking regex it took some 15 ms to build in every scan that
+    /// parsed a URL with a query, and its engine's code was compiled at run time.
+    /// </summary>
+    internal static readonly Content.TimedRegex SecretQueryValue = new(SecretQueryValueBacktracking());
+
+    /// <summary>A query string with the values of secret-looking parameters masked.</summary>
+    /// <param name="query">The query, from its '?'.</param>
+    /// <param name="pattern">The pattern; <see cref="SecretQueryValue"/> unless a test gives one with another time limit.</param>
+    internal static string MaskSecretQueryValues(string query, Content.TimedRegex? pattern = null) =>
+        (pattern ?? SecretQueryValue).Replace(query, "$1=***");
 }

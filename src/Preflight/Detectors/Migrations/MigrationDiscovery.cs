@@ -43,11 +43,11 @@ internal static partial class MigrationDiscovery
         var head = text[..Math.Min(text.Length, 200)].TrimStart();
         if (head.StartsWith("--liquibase formatted sql", StringComparison.OrdinalIgnoreCase) || head.StartsWith("-- liquibase formatted sql", StringComparison.OrdinalIgnoreCase))
             return new MigrationKind("liquibase", null, 0, RunnerTransaction.PerChangeset);
-        var m = FlywayVersioned().Match(fileName);
+        var m = FlywayVersioned.Match(fileName);
         if (m.Success) return new MigrationKind("flyway", m.Groups["v"].Value.Replace('_', '.'), 0, RunnerTransaction.PerFileUnlessNonTransactional);
-        if (FlywayRepeatable().IsMatch(fileName)) return new MigrationKind("flyway", null, 1, RunnerTransaction.PerFileUnlessNonTransactional);
-        if (FlywayUndo().IsMatch(fileName)) return null;
-        m = GolangMigrate().Match(fileName);
+        if (FlywayRepeatable.IsMatch(fileName)) return new MigrationKind("flyway", null, 1, RunnerTransaction.PerFileUnlessNonTransactional);
+        if (FlywayUndo.IsMatch(fileName)) return null;
+        m = GolangMigrate.Match(fileName);
         if (m.Success)
             return m.Groups["dir"].Value.Equals("up", StringComparison.OrdinalIgnoreCase)
                 ? new MigrationKind("golang-migrate", m.Groups["v"].Value, 0, RunnerTransaction.MultiStatementQuery)
@@ -235,15 +235,22 @@ internal static partial class MigrationDiscovery
     /// <summary>Flyway's <c>initSql</c> from <c>flyway.conf</c> (<c>flyway.initSql=...</c>) or <c>flyway.toml</c> (<c>initSql = "..."</c>).</summary>
     public static string? FlywayInitSql(string text)
     {
-        var m = FlywayInitSqlLine().Match(text);
+        var m = FlywayInitSqlLine.Match(text);
         if (!m.Success) return null;
         var value = m.Groups["v"].Value.Trim();
         if (value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0]) value = value[1..^1];
         return value.Replace("\\'", "'", StringComparison.Ordinal).Replace("\\\"", "\"", StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"^[ \t]*(flyway\.)?initSql[ \t]*=[ \t]*(?<v>[^\r\n]*)", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
-    private static partial Regex FlywayInitSqlLine();
+    [GeneratedRegex(@"^[ \t]*(flyway\.)?initSql[ \t]*=[ \t]*(?<v>[^\r\n]*)", RegexOptions.Multiline, PatternLimitMilliseconds)]
+    private static partial Regex FlywayInitSqlLinePattern();
+
+    internal static readonly Content.TimedRegex FlywayInitSqlLine = new(FlywayInitSqlLinePattern());
+
+    // File names and script lines are matched on the backtracking engine, with the non-backtracking one as the fallback
+    // past this limit (see TimedRegex): four non-backtracking patterns on file names alone were a fifth of the CPU time
+    // of a small package's scan, for building them and compiling their engine.
+    private const int PatternLimitMilliseconds = 50;
 
     private static readonly Content.AsciiWords SqlcmdWord = new("sqlcmd");
     private static readonly Content.AsciiWords LockWords = new("advisory_lock", "sp_getapplock");
@@ -264,27 +271,37 @@ internal static partial class MigrationDiscovery
             var line = raw.Trim();
             if (line.StartsWith("#")) continue;
             if (line.StartsWith("for ") || line.StartsWith("while ") || line.Contains("| while", StringComparison.Ordinal) || line.Contains("xargs", StringComparison.Ordinal)) inLoop = true;
-            if (ApplyCommand().IsMatch(line) && (inLoop || line.Contains("xargs", StringComparison.Ordinal) || line.Contains("-exec", StringComparison.Ordinal)))
+            if (ApplyCommand.IsMatch(line) && (inLoop || line.Contains("xargs", StringComparison.Ordinal) || line.Contains("-exec", StringComparison.Ordinal)))
                 return lineNumber;
             if (line.StartsWith("done")) inLoop = false;
         }
         return 0;
     }
 
-    [GeneratedRegex(@"\bpsql\b.*(\s-f\s*|\s--file[=\s])\S*\$|\bsqlcmd\b.*\s-i\s*\S*\$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex ApplyCommand();
+    [GeneratedRegex(@"\bpsql\b.*(\s-f\s*|\s--file[=\s])\S*\$|\bsqlcmd\b.*\s-i\s*\S*\$", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex ApplyCommandPattern();
 
-    [GeneratedRegex(@"^V(?<v>\d+([._]\d+)*)__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex FlywayVersioned();
+    internal static readonly Content.TimedRegex ApplyCommand = new(ApplyCommandPattern());
 
-    [GeneratedRegex(@"^R__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex FlywayRepeatable();
+    [GeneratedRegex(@"^V(?<v>\d+([._]\d+)*)__.+\.sql$", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex FlywayVersionedPattern();
 
-    [GeneratedRegex(@"^U\d+([._]\d+)*__.+\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex FlywayUndo();
+    internal static readonly Content.TimedRegex FlywayVersioned = new(FlywayVersionedPattern());
 
-    [GeneratedRegex(@"^(?<v>\d+)_.+\.(?<dir>up|down)\.sql$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex GolangMigrate();
+    [GeneratedRegex(@"^R__.+\.sql$", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex FlywayRepeatablePattern();
+
+    internal static readonly Content.TimedRegex FlywayRepeatable = new(FlywayRepeatablePattern());
+
+    [GeneratedRegex(@"^U\d+([._]\d+)*__.+\.sql$", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex FlywayUndoPattern();
+
+    internal static readonly Content.TimedRegex FlywayUndo = new(FlywayUndoPattern());
+
+    [GeneratedRegex(@"^(?<v>\d+)_.+\.(?<dir>up|down)\.sql$", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex GolangMigratePattern();
+
+    internal static readonly Content.TimedRegex GolangMigrate = new(GolangMigratePattern());
 
     [GeneratedRegex(@"(^|\n)\s*GO\s*(\r?\n|$)|\[dbo\]|\bNVARCHAR\b|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\bsp_\w+|\bWITH\s*\(\s*ONLINE\s*=|\bSET\s+LOCK_TIMEOUT\s+-?\d|\bWAIT_AT_LOW_PRIORITY\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex TSqlMarkers();

@@ -51,12 +51,12 @@ internal sealed partial class MigrationRunners
             // only "i" has a non-ASCII variant, and only under a Turkish culture.
             if (text.Contains("\"Microsoft.EntityFrameworkCore", StringComparison.Ordinal))
             {
-                foreach (Match m in EfPackageVersion().Matches(text))
+                foreach (Match m in EfPackageVersion.Matches(text))
                     _efVersions.Add((int.Parse(m.Groups["major"].Value, CultureInfo.InvariantCulture), path));
             }
             if (text.Contains("\"dbup", StringComparison.OrdinalIgnoreCase) || text.Contains("\"FluentMigrator.Runner", StringComparison.OrdinalIgnoreCase))
             {
-                foreach (Match m in OtherRunnerPackage().Matches(text))
+                foreach (Match m in OtherRunnerPackage.Matches(text))
                     _appRunners.Add((m.Groups["name"].Value.StartsWith("dbup", StringComparison.OrdinalIgnoreCase) ? "dbup" : "fluentmigrator", path, null));
             }
             return true;
@@ -71,9 +71,9 @@ internal sealed partial class MigrationRunners
         {
             // a Kubernetes workload that runs several pods at once: every pod runs the container's command
             if (!text.Contains("kind:", StringComparison.Ordinal)) return true; // the pattern's literal: most YAML is no workload
-            var kind = WorkloadKind().Match(text);
+            var kind = WorkloadKind.Match(text);
             if (!kind.Success) return true;
-            int replicas = Replicas().Match(text) is { Success: true } r && int.TryParse(r.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
+            int replicas = Replicas.Match(text) is { Success: true } r && int.TryParse(r.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
             if (kind.Groups["kind"].Value == "DaemonSet" || replicas > 1)
                 _launchers.Add((path, $"the Kubernetes {kind.Groups["kind"].Value} in {fileName} ({(kind.Groups["kind"].Value == "DaemonSet" ? "one pod per node" : $"{replicas} replicas")})", text.Length > 65536 ? text[..65536] : text));
             return true;
@@ -162,15 +162,28 @@ internal sealed partial class MigrationRunners
 
     private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
 
-    [GeneratedRegex(@"""Microsoft\.EntityFrameworkCore(\.Relational)?(/|""\s+Version\s*=\s*"")(?<major>\d{1,3})\.", RegexOptions.NonBacktracking)]
-    private static partial Regex EfPackageVersion();
+    // Run on the backtracking engine first, the non-backtracking one past this limit (for one search through a whole
+    // file; see Content.TimedRegex): a non-backtracking regex costs tens of milliseconds to build, and the first one
+    // brings its engine to the JIT.
+    private const int PatternLimitMilliseconds = 200;
 
-    [GeneratedRegex(@"""(?<name>dbup[\w.-]*|FluentMigrator\.Runner[\w.]*)(/|""\s+Version\s*=)", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex OtherRunnerPackage();
+    [GeneratedRegex(@"""Microsoft\.EntityFrameworkCore(\.Relational)?(/|""\s+Version\s*=\s*"")(?<major>\d{1,3})\.", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex EfPackageVersionPattern();
 
-    [GeneratedRegex(@"^kind:\s*(?<kind>Deployment|StatefulSet|DaemonSet|ReplicaSet)\s*$", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
-    private static partial Regex WorkloadKind();
+    internal static readonly Content.TimedRegex EfPackageVersion = new(EfPackageVersionPattern());
 
-    [GeneratedRegex(@"^\s*replicas:\s*(?<n>\d{1,6})\s*$", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
-    private static partial Regex Replicas();
+    [GeneratedRegex(@"""(?<name>dbup[\w.-]*|FluentMigrator\.Runner[\w.]*)(/|""\s+Version\s*=)", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex OtherRunnerPackagePattern();
+
+    internal static readonly Content.TimedRegex OtherRunnerPackage = new(OtherRunnerPackagePattern());
+
+    [GeneratedRegex(@"^kind:\s*(?<kind>Deployment|StatefulSet|DaemonSet|ReplicaSet)\s*$", RegexOptions.Multiline, PatternLimitMilliseconds)]
+    private static partial Regex WorkloadKindPattern();
+
+    internal static readonly Content.TimedRegex WorkloadKind = new(WorkloadKindPattern());
+
+    [GeneratedRegex(@"^\s*replicas:\s*(?<n>\d{1,6})\s*$", RegexOptions.Multiline, PatternLimitMilliseconds)]
+    private static partial Regex ReplicasPattern();
+
+    internal static readonly Content.TimedRegex Replicas = new(ReplicasPattern());
 }

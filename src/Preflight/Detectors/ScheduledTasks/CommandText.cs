@@ -9,16 +9,16 @@ internal static partial class CommandText
     public static string? Redact(string? command)
     {
         if (command is null) return null;
-        var s = UrlCredentials().Replace(command, "$1***@");
-        s = PasswordOption().Replace(s, "$1***");
+        var s = UrlCredentials.Replace(command, "$1***@");
+        s = PasswordOption.Replace(s, "$1***");
         return s;
     }
 
     /// <summary>True when a command (or the script it runs) touches a database or system services.</summary>
-    public static bool TouchesDatabaseOrServices(string? text) => text is not null && DatabaseOrService().IsMatch(text);
+    public static bool TouchesDatabaseOrServices(string? text) => text is not null && DatabaseOrService.IsMatch(text);
 
     /// <summary>True when the program a root job runs lives where unprivileged users can write.</summary>
-    public static bool RunsFromWritablePath(string? command) => ProgramOf(command) is { } program && WritablePath().IsMatch(program);
+    public static bool RunsFromWritablePath(string? command) => ProgramOf(command) is { } program && WritablePath.IsMatch(program);
 
     /// <summary>
     /// The program a command line runs: the first word after environment assignments, <c>sudo</c>/<c>nice</c>-like
@@ -64,15 +64,27 @@ internal static partial class CommandText
             || user.Contains("SYSTEM", StringComparison.OrdinalIgnoreCase) || user.Equals("S-1-5-18", StringComparison.Ordinal)
             || user.Contains("HighestAvailable", StringComparison.OrdinalIgnoreCase) || user.Contains("LocalService", StringComparison.OrdinalIgnoreCase));
 
-    [GeneratedRegex(@"(://[^/\s:@]+:)[^@\s/]+@", RegexOptions.NonBacktracking)]
-    private static partial Regex UrlCredentials();
+    // Run on the backtracking engine first, the non-backtracking one past this limit (see Content.TimedRegex): built as
+    // non-backtracking regexes, these took tens of milliseconds each to build in a scan with one cron job.
+    private const int PatternLimitMilliseconds = 50;
 
-    [GeneratedRegex(@"((?:^|\s)-p|--password[= ]|PGPASSWORD=|MYSQL_PWD=|(?i:password)=|/p(?:assword)?[: ])[^\s'""]+", RegexOptions.NonBacktracking)]
-    private static partial Regex PasswordOption();
+    [GeneratedRegex(@"(://[^/\s:@]+:)[^@\s/]+@", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex UrlCredentialsPattern();
 
-    [GeneratedRegex(@"(?i)\b(psql|postgres|vacuum|db|pg_dump|pg_dumpall|pg_restore|vacuumdb|reindexdb|mysql|mysqldump|mysqlcheck|mariadb|sqlcmd|sqlplus|mongo|mongosh|mongodump|redis-cli|cqlsh|database|db_|migrat|flyway|liquibase|sqlite3|systemctl|service\s+\S+\s+(re)?start|invoke-rc\.d|sc(\.exe)?\s+(stop|start)|(start|stop|restart)-service|net\s+(stop|start)|iisreset|kubectl|docker|supervisorctl)", RegexOptions.NonBacktracking)]
-    private static partial Regex DatabaseOrService();
+    internal static readonly Content.TimedRegex UrlCredentials = new(UrlCredentialsPattern());
 
-    [GeneratedRegex(@"(?i)^(/tmp/|/var/tmp/|/dev/shm/|/home/|/run/user/|~/|\$HOME/|c:\\users\\public\\|c:\\windows\\temp\\|c:\\temp\\|%temp%|%tmp%|\$env:temp|c:\\users\\[^\\]+\\appdata\\)", RegexOptions.NonBacktracking)]
-    private static partial Regex WritablePath();
+    [GeneratedRegex(@"((?:^|\s)-p|--password[= ]|PGPASSWORD=|MYSQL_PWD=|(?i:password)=|/p(?:assword)?[: ])[^\s'""]+", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex PasswordOptionPattern();
+
+    internal static readonly Content.TimedRegex PasswordOption = new(PasswordOptionPattern());
+
+    [GeneratedRegex(@"(?i)\b(psql|postgres|vacuum|db|pg_dump|pg_dumpall|pg_restore|vacuumdb|reindexdb|mysql|mysqldump|mysqlcheck|mariadb|sqlcmd|sqlplus|mongo|mongosh|mongodump|redis-cli|cqlsh|database|db_|migrat|flyway|liquibase|sqlite3|systemctl|service\s+\S+\s+(re)?start|invoke-rc\.d|sc(\.exe)?\s+(stop|start)|(start|stop|restart)-service|net\s+(stop|start)|iisreset|kubectl|docker|supervisorctl)", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex DatabaseOrServicePattern();
+
+    internal static readonly Content.TimedRegex DatabaseOrService = new(DatabaseOrServicePattern());
+
+    [GeneratedRegex(@"(?i)^(/tmp/|/var/tmp/|/dev/shm/|/home/|/run/user/|~/|\$HOME/|c:\\users\\public\\|c:\\windows\\temp\\|c:\\temp\\|%temp%|%tmp%|\$env:temp|c:\\users\\[^\\]+\\appdata\\)", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex WritablePathPattern();
+
+    internal static readonly Content.TimedRegex WritablePath = new(WritablePathPattern());
 }

@@ -20,7 +20,7 @@ internal static partial class ConfigSchedules
     public static ScheduleFileResult Parse(string path, string text, LineIndex lines)
     {
         var result = new ScheduleFileResult();
-        foreach (Match m in Setting().Matches(text))
+        foreach (Match m in Setting.Matches(text))
         {
             var value = m.Groups["v"].Value.Trim().TrimEnd(',').Trim().Trim('"', '\'').Trim();
             var fields = value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -47,6 +47,13 @@ internal static partial class ConfigSchedules
         fields.All(static f => f.All(static c => char.IsAsciiLetterOrDigit(c) || c is '*' or '/' or ',' or '-' or '?' or '#'))
         && fields.Any(static f => f.Contains('*', StringComparison.Ordinal) || f.Contains('/', StringComparison.Ordinal));
 
-    [GeneratedRegex(@"(?im)(?:^|[\s{,])[""']?(?<k>[A-Za-z0-9_.\-]*(?:schedule|cron)[A-Za-z0-9_.\-]*)[""']?[ \t]*[:=][ \t]*(?:""(?<v>[^""\r\n]*)""|'(?<v>[^'\r\n]*)'|(?<v>[^\r\n#;""']+))", RegexOptions.NonBacktracking)]
-    private static partial Regex Setting();
+    // Run on the backtracking engine first, the non-backtracking one past this limit (see Content.TimedRegex): built as a
+    // non-backtracking regex this took some 90 ms to build and compile for the first configuration file naming a
+    // schedule. The limit is for one search through a whole file.
+    private const int PatternLimitMilliseconds = 200;
+
+    [GeneratedRegex(@"(?im)(?:^|[\s{,])[""']?(?<k>[A-Za-z0-9_.\-]*(?:schedule|cron)[A-Za-z0-9_.\-]*)[""']?[ \t]*[:=][ \t]*(?:""(?<v>[^""\r\n]*)""|'(?<v>[^'\r\n]*)'|(?<v>[^\r\n#;""']+))", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex SettingPattern();
+
+    internal static readonly Content.TimedRegex Setting = new(SettingPattern());
 }

@@ -134,12 +134,17 @@ internal static partial class ScriptSchedules
             result.Tasks.Add(new TaskDefinition(location, "powershell-scheduledtask", expression, "schedule not computed", command, user, null, null, false));
     }
 
-    private static bool Has(string text, string flag) => Regex.IsMatch(text, Regex.Escape(flag) + @"\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
+    private static bool Has(string text, string flag) =>
+        Flags.GetOrAdd(flag, static f => new Content.TimedRegex(new Regex(Regex.Escape(f) + @"\b", RegexOptions.IgnoreCase,
+            TimeSpan.FromMilliseconds(PatternLimitMilliseconds)))).IsMatch(text);
+
+    // A PowerShell flag followed by a word boundary, one pattern per flag asked about (a handful).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Content.TimedRegex> Flags = new(StringComparer.Ordinal);
 
     /// <summary>The value after a PowerShell parameter, quoted or bare.</summary>
     private static string? Option(string text, string name)
     {
-        var m = PsOption().Match(text);
+        var m = PsOption.Match(text);
         while (m.Success)
         {
             if (m.Groups["n"].Value.Equals(name, StringComparison.OrdinalIgnoreCase))
@@ -153,7 +158,7 @@ internal static partial class ScriptSchedules
     private static Dictionary<string, string> ParseSwitches(string text)
     {
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (Match m in SchtasksOption().Matches(text))
+        foreach (Match m in SchtasksOption.Matches(text))
         {
             var value = m.Groups["q"].Success ? m.Groups["q"].Value : m.Groups["b"].Value;
             map.TryAdd(m.Groups["n"].Value, value.Replace("\\\"", "\"", StringComparison.Ordinal));
@@ -187,9 +192,17 @@ internal static partial class ScriptSchedules
         return (h, min);
     }
 
-    [GeneratedRegex(@"(?i)(?:^|\s)/(?<n>[a-z]+)(?:\s+(?:""(?<q>(?:[^""\\]|\\.)*)""|(?<b>[^\s/""][^\s]*)))?", RegexOptions.NonBacktracking)]
-    private static partial Regex SchtasksOption();
+    // Run on the backtracking engine first, the non-backtracking one past this limit (see Content.TimedRegex): a
+    // non-backtracking regex costs tens of milliseconds to build, and the first one brings its engine to the JIT.
+    private const int PatternLimitMilliseconds = 100;
 
-    [GeneratedRegex(@"(?i)(?<n>-[a-z]+)\s+(?:""(?<q>[^""]*)""|'(?<q>[^']*)'|(?<b>[^\s\-(][^\s)]*))", RegexOptions.NonBacktracking)]
-    private static partial Regex PsOption();
+    [GeneratedRegex(@"(?i)(?:^|\s)/(?<n>[a-z]+)(?:\s+(?:""(?<q>(?:[^""\\]|\\.)*)""|(?<b>[^\s/""][^\s]*)))?", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex SchtasksOptionPattern();
+
+    internal static readonly Content.TimedRegex SchtasksOption = new(SchtasksOptionPattern());
+
+    [GeneratedRegex(@"(?i)(?<n>-[a-z]+)\s+(?:""(?<q>[^""]*)""|'(?<q>[^']*)'|(?<b>[^\s\-(][^\s)]*))", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex PsOptionPattern();
+
+    internal static readonly Content.TimedRegex PsOption = new(PsOptionPattern());
 }

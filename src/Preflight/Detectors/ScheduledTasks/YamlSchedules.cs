@@ -63,7 +63,7 @@ internal static partial class YamlSchedules
         if (suspended) notes.Add("suspended");
         notes.Add("concurrencyPolicy " + (concurrency ?? "Allow"));
         var cronExpr = expression;
-        var prefix = ZonePrefix().Match(cronExpr);
+        var prefix = ZonePrefix.Match(cronExpr);
         if (prefix.Success)
         {
             zoneId = prefix.Groups[1].Value;
@@ -131,10 +131,10 @@ internal static partial class YamlSchedules
         {
             var line = rawLine.TrimEnd('\r');
             var trimmed = line.Trim();
-            if (trimmed.StartsWith("{{", StringComparison.Ordinal) && trimmed.EndsWith("}}", StringComparison.Ordinal) && TemplateAction().Replace(trimmed, string.Empty).Length == 0)
+            if (trimmed.StartsWith("{{", StringComparison.Ordinal) && trimmed.EndsWith("}}", StringComparison.Ordinal) && TemplateAction.Replace(trimmed, string.Empty).Length == 0)
                 sb.Append('\n');
             else
-                sb.Append(TemplateAction().Replace(line, HelmPlaceholder)).Append('\n');
+                sb.Append(TemplateAction.Replace(line, HelmPlaceholder)).Append('\n');
         }
         return sb.ToString();
     }
@@ -151,9 +151,17 @@ internal static partial class YamlSchedules
 
     private static string? Scalar(YamlMappingNode map, string key) => (Child(map, key) as YamlScalarNode)?.Value;
 
-    [GeneratedRegex(@"\{\{[^}]*\}\}", RegexOptions.NonBacktracking)]
-    private static partial Regex TemplateAction();
+    // Run on the backtracking engine first, the non-backtracking one past this limit (see Content.TimedRegex): a
+    // non-backtracking regex costs tens of milliseconds to build, and the first one brings its engine to the JIT.
+    private const int PatternLimitMilliseconds = 100;
 
-    [GeneratedRegex(@"^(?:CRON_TZ|TZ)=(\S+)\s+", RegexOptions.NonBacktracking)]
-    private static partial Regex ZonePrefix();
+    [GeneratedRegex(@"\{\{[^}]*\}\}", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex TemplateActionPattern();
+
+    internal static readonly Content.TimedRegex TemplateAction = new(TemplateActionPattern());
+
+    [GeneratedRegex(@"^(?:CRON_TZ|TZ)=(\S+)\s+", RegexOptions.None, PatternLimitMilliseconds)]
+    private static partial Regex ZonePrefixPattern();
+
+    internal static readonly Content.TimedRegex ZonePrefix = new(ZonePrefixPattern());
 }

@@ -135,7 +135,7 @@ public class EndpointExtractorLineTests
             foreach (var choices in parts)
                 sb.Append(random.Next(3) == 0 ? choices[random.Next(choices.Length)] : choices[0]);
             var text = sb.ToString();
-            bool matches = EndpointExtractor.KeyValueSetting().IsMatch(text);
+            bool matches = EndpointExtractor.KeyValueSetting.Linear.IsMatch(text);
             bool passes = EndpointExtractor.MayHoldKeyValueSetting(text);
             if (matches)
             {
@@ -153,7 +153,7 @@ public class EndpointExtractorLineTests
     public void A_key_value_setting_spelled_with_a_Kelvin_sign_is_still_read()
     {
         const string text = "<add \u212Aey=\"ServerHost\" value=\"svc.example.net\"/>\n";
-        EndpointExtractor.KeyValueSetting().IsMatch(text).Should().BeTrue("(?i) folds the Kelvin sign to k");
+        EndpointExtractor.KeyValueSetting.Linear.IsMatch(text).Should().BeTrue("(?i) folds the Kelvin sign to k");
         Extract(text).Select(f => f.Host).Should().Equal("svc.example.net");
     }
 }

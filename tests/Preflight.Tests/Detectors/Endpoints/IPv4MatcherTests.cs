@@ -22,7 +22,7 @@ public class IPv4MatcherTests
     private static List<(int Index, int Length)> ByPattern(string line)
     {
         var found = new List<(int, int)>();
-        foreach (var m in EndpointExtractor.IPv4Pattern().EnumerateMatches(line)) found.Add((m.Index, m.Length));
+        foreach (var m in EndpointExtractor.IPv4Pattern.Linear.EnumerateMatches(line)) found.Add((m.Index, m.Length));
         return found;
     }
 

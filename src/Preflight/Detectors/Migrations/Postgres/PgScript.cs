@@ -125,10 +125,10 @@ internal sealed partial class PgScript
             foreach (var comment in span.Comments())
             {
                 var body = text.Span.Slice(comment.Start, comment.Length);
-                if (body.Contains("changeset", StringComparison.OrdinalIgnoreCase) && LiquibaseChangeset().IsMatch(body))
+                if (body.Contains("changeset", StringComparison.OrdinalIgnoreCase) && LiquibaseChangeset.IsMatch(body))
                     changeset = !body.Contains("runInTransaction:false", StringComparison.OrdinalIgnoreCase);
                 if (!body.Contains("preflight-ignore", StringComparison.OrdinalIgnoreCase)) continue;
-                foreach (Match m in IgnoreDirective().Matches(body.ToString()))
+                foreach (Match m in IgnoreDirective.Matches(body.ToString()))
                 {
                     string reason = m.Groups["reason"].Value.Trim().TrimEnd('*', '/').Trim();
                     foreach (var id in m.Groups["ids"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -161,9 +161,18 @@ internal sealed partial class PgScript
     // Shared by every statement without a malformed directive: `bad ?? []` made a new empty list per statement.
     private static readonly (int, int, string)[] NoBadSuppressions = [];
 
-    [GeneratedRegex(@"preflight-ignore\s+(?<ids>PF\d{3}(\s*,\s*PF\d{3})*)\s*(:(?<reason>[^\r\n]*))?", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex IgnoreDirective();
+    // Run on the backtracking engine first, the non-backtracking one past this limit (for one search through a whole
+    // script; see Content.TimedRegex): a non-backtracking regex costs tens of milliseconds to build, and the first one
+    // brings its engine to the JIT.
+    private const int PatternLimitMilliseconds = 200;
 
-    [GeneratedRegex(@"^--\s*changeset\s+\S+:\S+", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex LiquibaseChangeset();
+    [GeneratedRegex(@"preflight-ignore\s+(?<ids>PF\d{3}(\s*,\s*PF\d{3})*)\s*(:(?<reason>[^\r\n]*))?", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex IgnoreDirectivePattern();
+
+    internal static readonly Preflight.Content.TimedRegex IgnoreDirective = new(IgnoreDirectivePattern());
+
+    [GeneratedRegex(@"^--\s*changeset\s+\S+:\S+", RegexOptions.IgnoreCase, PatternLimitMilliseconds)]
+    private static partial Regex LiquibaseChangesetPattern();
+
+    internal static readonly Preflight.Content.TimedRegex LiquibaseChangeset = new(LiquibaseChangesetPattern());
 }
