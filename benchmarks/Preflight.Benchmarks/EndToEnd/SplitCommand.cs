@@ -21,19 +21,20 @@ internal static class SplitCommand
     {
         if (args.Length == 0 || !File.Exists(args[0]) && !Directory.Exists(args[0]))
         {
-            Console.Error.WriteLine("usage: split <package> [--limit 512MiB] [--detector ID] [--kind KIND] [--repeat N] [--allocations]");
+            Console.Error.WriteLine("usage: split <package> [--limit 512MiB] [--detector ID] [--kind KIND] [--repeat N] [--fresh] [--allocations]");
             return 2;
         }
         long limit = 512L << 20;
         string? onlyDetector = null;
         ContentKind? onlyKind = null;
         int repeat = 1;
-        bool allocations = false;
+        bool allocations = false, fresh = false;
         for (int i = 1; i < args.Length; i += 2)
         {
-            if (args[i] == "--allocations")
+            if (args[i] is "--allocations" or "--fresh")
             {
-                allocations = true;
+                if (args[i] == "--allocations") allocations = true;
+                else fresh = true;
                 i--;
                 continue;
             }
@@ -50,11 +51,18 @@ internal static class SplitCommand
         var sink = new Collector(limit);
         await PackageReader.ReadAsync(args[0], PackageLimits.Default, sink, CancellationToken.None);
         var state = new ScanState(ScanOptions.Default with { AsOf = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero) }, CancellationToken.None);
-        var detectors = DetectorRegistry.CreateAll().Where(d => onlyDetector is null || d.Id == onlyDetector).ToArray();
+        IDetector[] Create() => DetectorRegistry.CreateAll().Where(d => onlyDetector is null || d.Id == onlyDetector).ToArray();
+        var detectors = Create();
         var ticks = new Dictionary<(string Detector, ContentKind Kind), (long Ticks, int Entries, long Bytes, long Allocated)>();
         using var sampler = allocations ? new AllocationSampler() : null;
         var total = Stopwatch.StartNew();
+        var rounds = new List<double>();
         for (int round = 0; round < repeat; round++)
+        {
+        // A detector remembers what it found in an assembly (for its copies) for as long as it lives: --fresh gives each
+        // round new detectors, so that every round does what one scan does.
+        if (fresh && round > 0) detectors = Create();
+        long roundStart = Stopwatch.GetTimestamp();
         foreach (var (path, bytes) in sink.Entries)
         {
             var fileName = path[(path.LastIndexOf('/') + 1)..];
@@ -80,9 +88,14 @@ internal static class SplitCommand
                 ticks[key] = (t + Stopwatch.GetTimestamp() - start, n + 1, b + bytes.Length, a + GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
             }
         }
+        rounds.Add(Stopwatch.GetElapsedTime(roundStart).TotalSeconds);
+        }
         total.Stop();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{sink.Entries.Count} entries, {sink.Bytes / 1048576.0:0.0} MiB, {(onlyDetector ?? "all detectors")}{(onlyKind is { } ok ? " on " + ok : string.Empty)} on one thread, {repeat} round(s): {total.Elapsed.TotalSeconds:0.000} s"));
+        // Each round's time, views and collections included: with --repeat the best of them is the steadiest figure.
+        if (repeat > 1)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rounds (s): {string.Join(' ', rounds.Select(r => r.ToString("0.000", CultureInfo.InvariantCulture)))}; best {rounds.Min():0.000}"));
         // "allocated" is what the detector allocated on this thread (managed heap), the views it asked for first included.
         Console.WriteLine($"{"detector",-16} {"kind",-20} {"s",8} {"entries",8} {"MiB",8} {"MiB/s",8} {"allocated MiB",14}");
         foreach (var ((detector, kind), (t, n, b, a)) in ticks.OrderByDescending(p => p.Value.Ticks).Take(25))

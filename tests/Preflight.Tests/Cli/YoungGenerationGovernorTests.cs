@@ -31,7 +31,8 @@ public class YoungGenerationGovernorTests
         }
         // The runtime's own budget is several MiB at least (80 MiB on the benchmark machine), so without the governor
         // 48 MiB of allocation makes a handful of collections at most; with a 1 MiB budget it makes one per MiB or so.
-        (after - before).Should().BeGreaterThanOrEqualTo(megabytes / 2);
+        // A third of one per MiB leaves room for a loaded machine, where the governor thread is scheduled late.
+        (after - before).Should().BeGreaterThanOrEqualTo(megabytes / 3);
     }
 
     [Test]
