@@ -21,14 +21,11 @@ public class GenericAssignmentEngineTests
         ("key/value attributes", GenericAssignments.KeyValueAttributesBacktracking, GenericAssignments.KeyValueAttributes),
     ];
 
-    private static List<string> Describe(IEnumerable<Match> matches) =>
-        [.. matches.Select(m => $"{m.Index}+{m.Length} k={m.Groups["k"].Index}:{m.Groups["k"].Value} s={m.Groups["s"].Index}:{m.Groups["s"].Value}")];
-
     private static List<string> ByBacktracking(Regex pattern, string line)
     {
         var found = new List<Match>();
         for (var m = pattern.Match(line); m.Success; m = m.NextMatch()) found.Add(m);
-        return Describe(found);
+        return RegexEngines.Describe(found);
     }
 
     private static int Compare(string line)
@@ -36,7 +33,7 @@ public class GenericAssignmentEngineTests
         int matches = 0;
         foreach (var (name, backtracking, reference) in Patterns)
         {
-            var expected = Describe(reference.Matches(line));
+            var expected = RegexEngines.Describe(reference.Matches(line));
             RegexEngines.Retrying(() => ByBacktracking(backtracking(), line)).Should().Equal(expected, "{0} on \"{1}\"", name, line);
             matches += expected.Count;
         }
@@ -69,24 +66,13 @@ public class GenericAssignmentEngineTests
     [Test]
     public void Every_line_with_a_credential_word_in_the_repository_gets_the_same_matches_from_both_engines()
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Preflight.sln"))) dir = dir.Parent;
-        var root = dir?.FullName ?? throw new InvalidOperationException("the repository root was not found");
-        string[] extensions = [".cs", ".md", ".json", ".yaml", ".yml", ".xml", ".config", ".sh", ".ini", ".conf", ".env", ".properties", ".toml", ".ps1", ".py", ".txt", ".sql"];
-        char sep = Path.DirectorySeparatorChar;
         int lines = 0, matches = 0;
-        foreach (var top in new[] { "src", "tests", "fixtures", "benchmarks", "docs" }.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
-            foreach (var file in Directory.EnumerateFiles(top, "*", SearchOption.AllDirectories))
-            {
-                if (!extensions.Contains(Path.GetExtension(file)) || file.Contains($"{sep}bin{sep}", StringComparison.Ordinal)
-                    || file.Contains($"{sep}obj{sep}", StringComparison.Ordinal)) continue;
-                foreach (var line in File.ReadLines(file))
-                {
-                    if (!GenericAssignments.LineKeywords.Any(k => line.Contains(k, StringComparison.OrdinalIgnoreCase))) continue;
-                    matches += Compare(line);
-                    lines++;
-                }
-            }
+        foreach (var (_, line) in RegexEngines.RepositoryLines())
+        {
+            if (!GenericAssignments.LineKeywords.Any(k => line.Contains(k, StringComparison.OrdinalIgnoreCase))) continue;
+            matches += Compare(line);
+            lines++;
+        }
         lines.Should().BeGreaterThan(500);
         matches.Should().BeGreaterThan(500);
     }
@@ -103,6 +89,6 @@ public class GenericAssignmentEngineTests
         act.Should().Throw<RegexMatchTimeoutException>("the check must reach the fallback");
         var found = new TimedRegex(limited, GenericAssignments.Assignment.Matches).Matches(line);
         found.Select(m => m.Groups["s"].Value).Should().Equal("Aa1!aaaa", "Bb2@bbbb", "Cc3#cccc", "Dd4$dddd");
-        Describe(found).Should().Equal(Describe(GenericAssignments.Assignment.Matches(line)));
+        RegexEngines.Describe(found).Should().Equal(RegexEngines.Describe(GenericAssignments.Assignment.Matches(line)));
     }
 }

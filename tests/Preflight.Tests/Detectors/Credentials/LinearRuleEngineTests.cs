@@ -14,14 +14,6 @@ namespace Preflight.Tests.Detectors.Credentials;
 /// </summary>
 public class LinearRuleEngineTests
 {
-    private static List<string> All(Regex pattern, string line)
-    {
-        var found = new List<string>();
-        for (var m = pattern.Match(line); m.Success; m = m.NextMatch())
-            found.Add($"{m.Index}+{m.Length} " + string.Join(' ', m.Groups.Values.Skip(1).Select(g => $"{g.Name}={g.Index}:{g.Value}")));
-        return found;
-    }
-
     private static IEnumerable<SecretRule> LinearRules() => TypedRules.All.Where(r => r.LazyTimed is not null);
 
     [Test]
@@ -73,8 +65,8 @@ public class LinearRuleEngineTests
             }
             foreach (var line in lines)
             {
-                var expected = All(rule.Pattern, line);
-                RegexEngines.Retrying(() => All(rule.Timed!.Backtracking, line)).Should().Equal(expected, "{0} on \"{1}\"", rule.Descriptor.Id, line);
+                var expected = RegexEngines.Describe(rule.Pattern, line);
+                RegexEngines.Retrying(() => RegexEngines.Describe(rule.Timed!.Backtracking, line)).Should().Equal(expected, "{0} on \"{1}\"", rule.Descriptor.Id, line);
                 matches += expected.Count;
             }
         }
@@ -88,7 +80,7 @@ public class LinearRuleEngineTests
         var rule = LinearRules().Single(r => r.Keywords.Contains("curl"));
         var line = string.Concat(Enumerable.Repeat("curl x ", 40_000)) + "curl -u deploy:Sup3rS3cret!";
         var limited = new Preflight.Content.TimedRegex(new Regex(rule.Timed!.Backtracking.ToString(), rule.Timed.Backtracking.Options, TimeSpan.FromMilliseconds(1)));
-        var act = () => All(limited.Backtracking, line);
+        var act = () => RegexEngines.Describe(limited.Backtracking, line);
         act.Should().Throw<RegexMatchTimeoutException>("the case must reach the fallback");
         limited.Matches(line).Select(m => m.Groups["s"].Value).Should().Equal("Sup3rS3cret!");
     }

@@ -2,6 +2,7 @@ using System.Text;
 using FluentAssertions;
 using NUnit.Framework;
 using Preflight.Detectors.Endpoints;
+using Preflight.Tests.Support;
 
 namespace Preflight.Tests.Detectors.Endpoints;
 
@@ -53,26 +54,15 @@ public class IPv4MatcherTests
     [Test]
     public void Every_ascii_line_the_filter_passes_in_the_repository_gets_the_matches_the_pattern_gives()
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Preflight.sln"))) dir = dir.Parent;
-        var root = dir?.FullName ?? throw new InvalidOperationException("the repository root was not found");
-        string[] extensions = [".cs", ".md", ".json", ".yaml", ".yml", ".xml", ".config", ".sh", ".ini", ".conf", ".service", ".sql", ".txt", ".ps1", ".py", ".log"];
-        char sep = Path.DirectorySeparatorChar;
         int lines = 0, addresses = 0;
-        foreach (var top in new[] { "src", "tests", "fixtures", "benchmarks", "docs" }.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
-            foreach (var file in Directory.EnumerateFiles(top, "*", SearchOption.AllDirectories))
-            {
-                if (!extensions.Contains(Path.GetExtension(file)) || file.Contains($"{sep}bin{sep}", StringComparison.Ordinal)
-                    || file.Contains($"{sep}obj{sep}", StringComparison.Ordinal)) continue;
-                foreach (var line in File.ReadLines(file))
-                {
-                    if (!Ascii.IsValid(line) || !EndpointExtractor.MayHoldIPv4(line)) continue;
-                    var expected = ByPattern(line);
-                    ByMatcher(line).Should().Equal(expected, "in {0}: \"{1}\"", file, line);
-                    lines++;
-                    addresses += expected.Count;
-                }
-            }
+        foreach (var (file, line) in RegexEngines.RepositoryLines())
+        {
+            if (!Ascii.IsValid(line) || !EndpointExtractor.MayHoldIPv4(line)) continue;
+            var expected = ByPattern(line);
+            ByMatcher(line).Should().Equal(expected, "in {0}: \"{1}\"", file, line);
+            lines++;
+            addresses += expected.Count;
+        }
         lines.Should().BeGreaterThan(100);
         addresses.Should().BeGreaterThan(100);
     }

@@ -14,25 +14,6 @@ namespace Preflight.Tests.Detectors.Migrations;
 /// </summary>
 public class MigrationPatternEngineTests
 {
-    private static List<string> All(Regex pattern, string input)
-    {
-        var found = new List<string>();
-        for (var m = pattern.Match(input); m.Success; m = m.NextMatch())
-            found.Add($"{m.Index}+{m.Length} " + string.Join(' ', m.Groups.Values.Skip(1).Select(g => $"{g.Name}={g.Index}:{g.Value}")));
-        return found;
-    }
-
-    private static readonly Dictionary<TimedRegex, Regex> References = [];
-
-    private static int Same(TimedRegex subject, string input)
-    {
-        if (!References.TryGetValue(subject, out var reference))
-            References[subject] = reference = new Regex(subject.Backtracking.ToString(), subject.Backtracking.Options | RegexOptions.NonBacktracking);
-        var expected = All(reference, input);
-        RegexEngines.Retrying(() => All(subject.Backtracking, input)).Should().Equal(expected, "{0} on \"{1}\"", subject.Backtracking, input);
-        return expected.Count;
-    }
-
     [Test]
     public void Generated_file_names_get_the_same_matches_from_both_engines()
     {
@@ -54,7 +35,7 @@ public class MigrationPatternEngineTests
             var sb = new StringBuilder();
             foreach (var choices in parts) sb.Append(choices[random.Next(choices.Length)]);
             var name = sb.ToString();
-            foreach (var pattern in patterns) matches += Same(pattern, name);
+            foreach (var pattern in patterns) matches += RegexEngines.AssertSameAsLinear(pattern, name);
         }
         matches.Should().BeGreaterThan(1_000, "the generated names hold migrations of every kind");
     }
@@ -79,7 +60,7 @@ public class MigrationPatternEngineTests
             var sb = new StringBuilder();
             foreach (var choices in parts) sb.Append(choices[random.Next(choices.Length)]);
             var text = sb.ToString();
-            matches += Same(MigrationDiscovery.ApplyCommand, text) + Same(MigrationDiscovery.FlywayInitSqlLine, text);
+            matches += RegexEngines.AssertSameAsLinear(MigrationDiscovery.ApplyCommand, text) + RegexEngines.AssertSameAsLinear(MigrationDiscovery.FlywayInitSqlLine, text);
         }
         matches.Should().BeGreaterThan(1_000);
     }
@@ -96,21 +77,15 @@ public class MigrationPatternEngineTests
         int matches = 0;
         for (int n = 0; n < 10_000; n++)
         {
-            var pkg = Build(random, packages) + Build(random, packages);
-            var manifest = Build(random, manifests) + Build(random, manifests) + Build(random, manifests);
-            var directive = Build(random, directives) + Build(random, directives);
-            matches += Same(MigrationRunners.EfPackageVersion, pkg) + Same(MigrationRunners.OtherRunnerPackage, pkg)
-                + Same(MigrationRunners.WorkloadKind, manifest) + Same(MigrationRunners.Replicas, manifest)
-                + Same(Preflight.Detectors.Migrations.Postgres.PgScript.IgnoreDirective, directive)
-                + Same(Preflight.Detectors.Migrations.Postgres.PgScript.LiquibaseChangeset, directive);
+            var pkg = RegexEngines.Build(random, packages) + RegexEngines.Build(random, packages);
+            var manifest = RegexEngines.Build(random, manifests) + RegexEngines.Build(random, manifests) + RegexEngines.Build(random, manifests);
+            var directive = RegexEngines.Build(random, directives) + RegexEngines.Build(random, directives);
+            matches += RegexEngines.AssertSameAsLinear(MigrationRunners.EfPackageVersion, pkg) + RegexEngines.AssertSameAsLinear(MigrationRunners.OtherRunnerPackage, pkg)
+                + RegexEngines.AssertSameAsLinear(MigrationRunners.WorkloadKind, manifest) + RegexEngines.AssertSameAsLinear(MigrationRunners.Replicas, manifest)
+                + RegexEngines.AssertSameAsLinear(Preflight.Detectors.Migrations.Postgres.PgScript.IgnoreDirective, directive)
+                + RegexEngines.AssertSameAsLinear(Preflight.Detectors.Migrations.Postgres.PgScript.LiquibaseChangeset, directive);
         }
         matches.Should().BeGreaterThan(10_000);
     }
 
-    private static string Build(Random random, string[][] parts)
-    {
-        var sb = new StringBuilder();
-        foreach (var choices in parts) sb.Append(choices[random.Next(choices.Length)]);
-        return sb.ToString();
-    }
 }

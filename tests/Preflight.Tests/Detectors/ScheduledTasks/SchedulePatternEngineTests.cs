@@ -14,31 +14,6 @@ namespace Preflight.Tests.Detectors.ScheduledTasks;
 /// </summary>
 public class SchedulePatternEngineTests
 {
-    private static readonly Dictionary<TimedRegex, Regex> References = [];
-
-    private static List<string> All(Regex pattern, string input)
-    {
-        var found = new List<string>();
-        for (var m = pattern.Match(input); m.Success; m = m.NextMatch())
-            found.Add($"{m.Index}+{m.Length} " + string.Join(' ', m.Groups.Values.Skip(1).Select(g => $"{g.Name}={g.Index}:{g.Value}")));
-        return found;
-    }
-
-    private static int Same(TimedRegex subject, string input)
-    {
-        if (!References.TryGetValue(subject, out var reference))
-            References[subject] = reference = new Regex(subject.Backtracking.ToString(), subject.Backtracking.Options | RegexOptions.NonBacktracking);
-        var expected = All(reference, input);
-        RegexEngines.Retrying(() => All(subject.Backtracking, input)).Should().Equal(expected, "{0} on \"{1}\"", subject.Backtracking, input);
-        return expected.Count;
-    }
-
-    private static string Build(Random random, string[][] parts)
-    {
-        var sb = new StringBuilder();
-        foreach (var choices in parts) sb.Append(choices[random.Next(choices.Length)]);
-        return sb.ToString();
-    }
 
     [Test]
     public void Generated_schedule_settings_get_the_same_matches_from_both_engines()
@@ -60,8 +35,8 @@ public class SchedulePatternEngineTests
         int matches = 0;
         for (int n = 0; n < 20_000; n++)
         {
-            var text = Build(random, parts) + Build(random, parts);
-            matches += Same(ConfigSchedules.Setting, text);
+            var text = RegexEngines.Build(random, parts) + RegexEngines.Build(random, parts);
+            matches += RegexEngines.AssertSameAsLinear(ConfigSchedules.Setting, text);
         }
         matches.Should().BeGreaterThan(5_000);
     }
@@ -83,8 +58,8 @@ public class SchedulePatternEngineTests
         int matches = 0;
         for (int n = 0; n < 20_000; n++)
         {
-            var text = Build(random, command);
-            foreach (var pattern in patterns) matches += Same(pattern, text);
+            var text = RegexEngines.Build(random, command);
+            foreach (var pattern in patterns) matches += RegexEngines.AssertSameAsLinear(pattern, text);
         }
         matches.Should().BeGreaterThan(10_000);
     }
@@ -101,10 +76,10 @@ public class SchedulePatternEngineTests
         int matches = 0;
         for (int n = 0; n < 10_000; n++)
         {
-            var a = Build(random, schtasks) + Build(random, schtasks);
-            var b = Build(random, ps) + Build(random, ps);
-            var c = Build(random, yaml);
-            matches += Same(ScriptSchedules.SchtasksOption, a) + Same(ScriptSchedules.PsOption, b) + Same(YamlSchedules.TemplateAction, c) + Same(YamlSchedules.ZonePrefix, c);
+            var a = RegexEngines.Build(random, schtasks) + RegexEngines.Build(random, schtasks);
+            var b = RegexEngines.Build(random, ps) + RegexEngines.Build(random, ps);
+            var c = RegexEngines.Build(random, yaml);
+            matches += RegexEngines.AssertSameAsLinear(ScriptSchedules.SchtasksOption, a) + RegexEngines.AssertSameAsLinear(ScriptSchedules.PsOption, b) + RegexEngines.AssertSameAsLinear(YamlSchedules.TemplateAction, c) + RegexEngines.AssertSameAsLinear(YamlSchedules.ZonePrefix, c);
         }
         matches.Should().BeGreaterThan(20_000);
     }
