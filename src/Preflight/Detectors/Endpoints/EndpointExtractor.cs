@@ -82,7 +82,6 @@ internal static partial class EndpointExtractor
         public readonly List<(int Start, int End)> SettingLines = [];
         public readonly List<(int Start, int End)> DirectiveLines = [];
         public readonly List<(int Start, int End)> Ipv6Lines = [];
-        public readonly List<Match> Settings = [];
 
         public static LineLists Take()
         {
@@ -99,7 +98,6 @@ internal static partial class EndpointExtractor
             lists.SettingLines.Clear();
             lists.DirectiveLines.Clear();
             lists.Ipv6Lines.Clear();
-            lists.Settings.Clear();
             t_free = lists;
         }
     }
@@ -142,10 +140,8 @@ internal static partial class EndpointExtractor
         }
         // Each line is the pattern's whole input, as Regex.Match(text, start, length) would treat it.
         foreach (var (lineStart, lineEnd) in settingLines)
-        {
-            HostSettings(text[lineStart..lineEnd].ToString(), lists.Settings);
-            foreach (var m in lists.Settings) HostValue(text, m, lineStart, urlSpans, sink);
-        }
+            foreach (var m in HostSetting.Matches(text[lineStart..lineEnd].ToString()))
+                HostValue(text, m, lineStart, urlSpans, sink);
         // key="…" value="…" may span lines (the key's quotes can hold a newline): this one still reads the whole
         // text, and only a match's own characters become a string to read its groups from. The pattern has no
         // lookaround and its leading \b already held in the text, so it matches that string whole, the same way.
@@ -406,22 +402,6 @@ internal static partial class EndpointExtractor
             if (line.StartsWith(word, StringComparison.OrdinalIgnoreCase) && line.Length > word.Length && line[word.Length] is ' ' or '\t')
                 return true;
         return false;
-    }
-
-    /// <summary>
-    /// The matches of <see cref="HostSetting"/> in one line, into <paramref name="found"/>. The pattern runs on the
-    /// backtracking engine first (see <see cref="Content.TimedRegex"/>): the non-backtracking engine finds the same
-    /// matches and groups (held to it by test on generated and repository lines) but reads groups by simulating every
-    /// path at once, with a lock per step; on the 12,438 host-setting lines of the benchmark package it took 97 ms
-    /// against 10 ms.
-    /// </summary>
-    /// <param name="line">The line.</param>
-    /// <param name="found">Receives the matches, in order.</param>
-    /// <param name="pattern">The pattern; <see cref="HostSetting"/> unless a test gives one with another time limit.</param>
-    internal static void HostSettings(string line, List<Match> found, Content.TimedRegex? pattern = null)
-    {
-        found.Clear();
-        found.AddRange((pattern ?? HostSetting).Matches(line));
     }
 
     /// <summary>A host setting's value; <paramref name="m"/> matched a string that starts at <paramref name="offset"/> in the text.</summary>
@@ -791,7 +771,12 @@ internal static partial class EndpointExtractor
     [GeneratedRegex(HostSettingPattern, RegexOptions.None, matchTimeoutMilliseconds: 50)]
     private static partial Regex HostSettingBacktracking();
 
-    /// <summary>A host setting: a key naming a host, and its value (see <see cref="HostSettings"/>).</summary>
+    /// <summary>
+    /// A host setting: a key naming a host, and its value; matched one line at a time. It runs on the backtracking engine
+    /// first (see <see cref="Content.TimedRegex"/>): the non-backtracking engine finds the same matches and groups but
+    /// reads groups by simulating every path at once, with a lock per step; on the 12,438 host-setting lines of the
+    /// benchmark package it took 97 ms against 10 ms.
+    /// </summary>
     internal static readonly Content.TimedRegex HostSetting = new(HostSettingBacktracking());
 
     [GeneratedRegex(@"(?i)\bkey[ \t]*=[ \t]*""(?<k>[^""]*(?:host|server|endpoint|address|url|uri|webhook)[^""]*)""[ \t]+value[ \t]*=[ \t]*""(?:tcp:)?(?<v>[A-Za-z0-9.\-_:\[\],]+)", RegexOptions.None, PatternLimitMilliseconds)]

@@ -16,12 +16,7 @@ namespace Preflight.Tests.Detectors.Endpoints;
 /// </summary>
 public class HostSettingEngineTests
 {
-    private static List<string> ByHostSettings(string line, TimedRegex? pattern = null)
-    {
-        var found = new List<Match>();
-        EndpointExtractor.HostSettings(line, found, pattern);
-        return RegexEngines.Describe(found);
-    }
+    private static List<string> ByHostSettings(string line) => RegexEngines.Describe(EndpointExtractor.HostSetting.Matches(line));
 
     [Test]
     public void Generated_lines_get_the_same_matches_and_groups_from_both_engines()
@@ -74,8 +69,7 @@ public class HostSettingEngineTests
         var limited = new Regex(EndpointExtractor.HostSettingPattern, RegexOptions.None, TimeSpan.FromMilliseconds(1));
         var act = () => RegexEngines.Describe(limited, line);
         act.Should().Throw<RegexMatchTimeoutException>("the check must reach the fallback");
-        var found = new List<Match>();
-        EndpointExtractor.HostSettings(line, found, new TimedRegex(limited));
+        var found = new TimedRegex(limited).Matches(line);
         found.Select(m => m.Groups["v"].Value).Should().Equal("a.example.com", "a.example.com", "a.example.com", "a.example.com", "b.example.com");
         RegexEngines.Describe(found).Should().Equal(RegexEngines.Describe(EndpointExtractor.HostSetting.Linear, line));
     }
