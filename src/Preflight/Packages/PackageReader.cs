@@ -38,7 +38,20 @@ public static class PackageReader
         }
         await using (file.ConfigureAwait(false))
         {
-            return await ReadArchiveAsync(session, file, path, Path.GetFileName(path)).ConfigureAwait(false);
+            // The package's digest (for the report) is read through a second handle on a thread of its own while the
+            // entries are read: computed after the last entry, it was the whole file read again on one core while the
+            // other had nothing left to do (0.13 s for the 145 MiB benchmark zip, about 0.9 s for the 994 MiB one).
+            using var digestStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var digest = FileDigest.Start(path, digestStop.Token);
+            try
+            {
+                return await ReadArchiveAsync(session, file, path, Path.GetFileName(path), digest).ConfigureAwait(false);
+            }
+            finally
+            {
+                digestStop.Cancel();
+                await FileDigest.SettleAsync(digest).ConfigureAwait(false);
+            }
         }
     }
 
@@ -76,7 +89,7 @@ public static class PackageReader
         }
     }
 
-    private static async Task<PackageSummary> ReadArchiveAsync(ReadSession session, Stream file, string path, string fileName)
+    private static async Task<PackageSummary> ReadArchiveAsync(ReadSession session, Stream file, string path, string fileName, Task<string>? digest = null)
     {
         var cancellationToken = session.CancellationToken;
         var prefix = new byte[ContentSniffer.PrefixLength];
@@ -89,8 +102,13 @@ public static class PackageReader
         await session.ReadArchiveAsync(file, format, string.Empty, depth: 0, containerName: fileName).ConfigureAwait(false);
         file.Position = 0;
         await session.Sink.OnArchiveBytesAsync(string.Empty, file, cancellationToken).ConfigureAwait(false);
-        file.Position = 0;
-        string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+        string? sha = digest is null ? null : await FileDigest.ResultOrNullAsync(digest).ConfigureAwait(false);
+        if (sha is null)
+        {
+            // No second handle, or it could not be read: the bytes the entries came from.
+            file.Position = 0;
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+        }
         return new PackageSummary(path, sha, file.Length, session.EntryCount);
     }
 }
