@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
 using FluentAssertions;
 using NUnit.Framework;
 using Preflight.Tests.Support;
@@ -32,9 +30,7 @@ public class MigrationPatternEngineTests
         int matches = 0;
         for (int n = 0; n < 20_000; n++)
         {
-            var sb = new StringBuilder();
-            foreach (var choices in parts) sb.Append(choices[random.Next(choices.Length)]);
-            var name = sb.ToString();
+            var name = RegexEngines.Build(random, parts);
             foreach (var pattern in patterns) matches += RegexEngines.AssertSameAsLinear(pattern, name);
         }
         matches.Should().BeGreaterThan(1_000, "the generated names hold migrations of every kind");
@@ -57,9 +53,7 @@ public class MigrationPatternEngineTests
         int matches = 0;
         for (int n = 0; n < 20_000; n++)
         {
-            var sb = new StringBuilder();
-            foreach (var choices in parts) sb.Append(choices[random.Next(choices.Length)]);
-            var text = sb.ToString();
+            var text = RegexEngines.Build(random, parts);
             matches += RegexEngines.AssertSameAsLinear(MigrationDiscovery.ApplyCommand, text) + RegexEngines.AssertSameAsLinear(MigrationDiscovery.FlywayInitSqlLine, text);
         }
         matches.Should().BeGreaterThan(1_000);

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
 using FluentAssertions;
 using NUnit.Framework;
 using Preflight.Tests.Support;
@@ -14,7 +12,6 @@ namespace Preflight.Tests.Detectors.ScheduledTasks;
 /// </summary>
 public class SchedulePatternEngineTests
 {
-
     [Test]
     public void Generated_schedule_settings_get_the_same_matches_from_both_engines()
     {
