@@ -259,13 +259,13 @@ internal static partial class MigrationDiscovery
     /// Finds a shell loop that applies SQL files one by one (<c>psql -f "$f"</c>, <c>sqlcmd -i "$f"</c>) in a script
     /// that takes no lock (<c>flock</c>, <c>pg_advisory_lock</c>, <c>sp_getapplock</c>). Returns the 1-based line, or 0.
     /// </summary>
-    public static int UnlockedApplyLoop(string text)
+    public static int UnlockedApplyLoop(ReadOnlySpan<char> text)
     {
         if (!(text.Contains("psql", StringComparison.Ordinal) || SqlcmdWord.In(text))) return 0;
         if (text.Contains("flock", StringComparison.Ordinal) || LockWords.In(text)) return 0;
         bool inLoop = false;
         int lineNumber = 0;
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        foreach (var raw in text.EnumerateLines())
         {
             lineNumber++;
             var line = raw.Trim();

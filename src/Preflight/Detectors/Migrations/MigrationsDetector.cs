@@ -76,7 +76,7 @@ public sealed class MigrationsDetector : IDetector, IDisposable
         }
         if (MigrationDiscovery.IsShellScript(info.FileName, info.Extension, chars.Span))
         {
-            int line = MigrationDiscovery.UnlockedApplyLoop(context.Content.Text);
+            int line = MigrationDiscovery.UnlockedApplyLoop(chars.Span);
             // The loop finder counts lines on '\n' alone; LineIndex also ends a line at a lone '\r'. Clamp, so a file
             // mixing the two (found by fuzzing) cannot point past the index.
             var lines = context.Content.Lines;

@@ -33,7 +33,12 @@ internal static class CodeSchedules
 {
     private static readonly string[] Keywords = ["RecurringJob", "CronSchedule", "TimerTrigger", "PeriodicTimer", "Timer(", "CronExpression", "AddOrUpdate"];
 
-    public static bool LooksRelevant(string text) => Keywords.Any(k => text.Contains(k, StringComparison.Ordinal));
+    public static bool LooksRelevant(ReadOnlySpan<char> text)
+    {
+        foreach (var k in Keywords)
+            if (text.Contains(k, StringComparison.Ordinal)) return true;
+        return false;
+    }
 
     public static ScheduleFileResult FromCSharp(string path, SyntaxTree tree)
     {

@@ -15,7 +15,7 @@ internal static partial class ConfigSchedules
 
     private static readonly Content.AsciiWords RelevantWords = new("schedule", "cron");
 
-    public static bool LooksRelevant(string text) => RelevantWords.In(text);
+    public static bool LooksRelevant(ReadOnlySpan<char> text) => RelevantWords.In(text);
 
     public static ScheduleFileResult Parse(string path, string text, LineIndex lines)
     {

@@ -9,7 +9,7 @@ namespace Preflight.Detectors.ScheduledTasks;
 /// <summary>launchd property lists (<c>/Library/LaunchDaemons</c>, <c>LaunchAgents</c>): StartCalendarInterval, StartInterval, RunAtLoad.</summary>
 internal static partial class LaunchdPlists
 {
-    public static bool LooksLikeJob(string text) =>
+    public static bool LooksLikeJob(ReadOnlySpan<char> text) =>
         text.Contains("<plist", StringComparison.Ordinal) && (text.Contains("StartCalendarInterval", StringComparison.Ordinal)
             || text.Contains("StartInterval", StringComparison.Ordinal) || text.Contains("RunAtLoad", StringComparison.Ordinal));
 

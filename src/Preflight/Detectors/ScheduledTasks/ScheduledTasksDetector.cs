@@ -48,6 +48,8 @@ public sealed class ScheduledTasksDetector : IDetector
         ArgumentNullException.ThrowIfNull(context);
         var path = context.Info.Path;
         ScheduleFileResult? result = null;
+        // The text gates below read the decoded characters; a string of the whole text is made only for a file that
+        // passes one (config files and YAML were a sixth of a package scan's whole-text strings, nearly none a schedule).
         if (context.Info.Extension == ".service")
         {
             _services[context.Info.FileName] = SystemdUnits.ReadService(context.Content.Lines);
@@ -78,28 +80,25 @@ public sealed class ScheduledTasksDetector : IDetector
         }
         else if (context.Info.Extension is ".cs" or ".csx")
         {
-            if (CodeSchedules.LooksRelevant(context.Content.Text)) result = CodeSchedules.FromCSharp(path, context.Content.CSharpSyntaxTree);
+            if (CodeSchedules.LooksRelevant(context.Content.TextSpan)) result = CodeSchedules.FromCSharp(path, context.Content.CSharpSyntaxTree);
         }
         else if (context.Info.Extension == ".xml" || (context.Info.Extension.Length == 0 && path.Contains("/Tasks/", StringComparison.OrdinalIgnoreCase)))
         {
-            var text = context.Content.Text;
-            if (WindowsTasks.LooksLikeTask(text)) result = WindowsTasks.Parse(path, text);
+            if (WindowsTasks.LooksLikeTask(context.Content.TextSpan)) result = WindowsTasks.Parse(path, context.Content.Text);
         }
         else if (context.Info.Extension is ".bat" or ".cmd" or ".ps1" or ".psm1")
         {
-            var text = context.Content.Text;
-            if (ScriptSchedules.LooksRelevant(text)) result = ScriptSchedules.Parse(path, text, context.Content.Lines);
+            if (ScriptSchedules.LooksRelevant(context.Content.TextSpan)) result = ScriptSchedules.Parse(path, context.Content.Text, context.Content.Lines);
         }
         else if (context.Info.Extension == ".plist")
         {
-            var text = context.Content.Text;
-            if (LaunchdPlists.LooksLikeJob(text)) result = LaunchdPlists.Parse(path, text);
+            if (LaunchdPlists.LooksLikeJob(context.Content.TextSpan)) result = LaunchdPlists.Parse(path, context.Content.Text);
         }
         else if (context.Info.Extension is ".yaml" or ".yml")
         {
-            var text = context.Content.Text;
-            if (YamlSchedules.LooksRelevant(path, text)) result = YamlSchedules.Parse(path, text);
-            else if (ConfigSchedules.LooksRelevant(text)) result = ConfigSchedules.Parse(path, text, context.Content.Lines);
+            var text = context.Content.TextSpan;
+            if (YamlSchedules.LooksRelevant(path, text)) result = YamlSchedules.Parse(path, context.Content.Text);
+            else if (ConfigSchedules.LooksRelevant(text)) result = ConfigSchedules.Parse(path, context.Content.Text, context.Content.Lines);
         }
         else if (context.Info.Extension == ".timer")
         {
@@ -118,7 +117,7 @@ public sealed class ScheduledTasksDetector : IDetector
             };
         }
         if (result is null && ConfigSchedules.IsConfigExtension(context.Info.Extension) && CronFiles.Classify(path) == CronFileKind.None
-            && ConfigSchedules.LooksRelevant(context.Content.Text))
+            && ConfigSchedules.LooksRelevant(context.Content.TextSpan))
             result = ConfigSchedules.Parse(path, context.Content.Text, context.Content.Lines);
         if (result is not null) Accept(context, result);
     }

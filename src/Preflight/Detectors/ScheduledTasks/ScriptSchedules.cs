@@ -10,7 +10,7 @@ internal static partial class ScriptSchedules
 {
     private static readonly Content.AsciiWords RelevantWords = new("schtasks", "ScheduledTaskTrigger");
 
-    public static bool LooksRelevant(string text) => RelevantWords.In(text);
+    public static bool LooksRelevant(ReadOnlySpan<char> text) => RelevantWords.In(text);
 
     public static ScheduleFileResult Parse(string path, string text, LineIndex lines)
     {

@@ -11,7 +11,7 @@ internal static class WindowsTasks
     public const string Namespace = "http://schemas.microsoft.com/windows/2004/02/mit/task";
 
     /// <summary>True when the text looks like a task definition worth parsing.</summary>
-    public static bool LooksLikeTask(string text) =>
+    public static bool LooksLikeTask(ReadOnlySpan<char> text) =>
         text.Contains("<Task", StringComparison.Ordinal) && (text.Contains("mit/task", StringComparison.Ordinal) || text.Contains("<Triggers", StringComparison.Ordinal));
 
     /// <summary>Reads a task with DTDs prohibited and no resolver: entity tricks fail fast as malformed.</summary>

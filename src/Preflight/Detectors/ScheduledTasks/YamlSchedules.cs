@@ -11,7 +11,7 @@ internal static partial class YamlSchedules
 {
     public const string HelmPlaceholder = "HELM-TEMPLATE";
 
-    public static bool LooksRelevant(string path, string text) =>
+    public static bool LooksRelevant(string path, ReadOnlySpan<char> text) =>
         text.Contains("CronJob", StringComparison.Ordinal) || (IsWorkflow(path) && text.Contains("schedule", StringComparison.Ordinal));
 
     private static bool IsWorkflow(string path) => path.Contains(".github/workflows/", StringComparison.Ordinal);

@@ -67,19 +67,19 @@ internal static class ScriptReferences
     };
 
     /// <summary>Cheap test: could this text contain a reference at all?</summary>
-    public static bool MayContainReferences(string text) =>
-        text.AsSpan().IndexOfAny(Keywords) >= 0;
+    public static bool MayContainReferences(ReadOnlySpan<char> text) =>
+        text.IndexOfAny(Keywords) >= 0;
 
     private static readonly System.Buffers.SearchValues<string> Keywords = System.Buffers.SearchValues.Create(
         ["systemctl", "service", "rc.d", "deb-systemd", "chkconfig", "sc ", "sc.exe", "net ", "Service"], StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every reference in a script's text.</summary>
-    public static List<ScriptReference> Find(string text)
+    public static List<ScriptReference> Find(ReadOnlySpan<char> text)
     {
         var found = new List<ScriptReference>();
         int lineNumber = 0;
         int lineStart = 0;
-        foreach (var line in text.AsSpan().EnumerateLines())
+        foreach (var line in text.EnumerateLines())
         {
             lineNumber++;
             if (line.IndexOfAny(Keywords) >= 0)

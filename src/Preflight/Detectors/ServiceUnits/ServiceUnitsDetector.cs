@@ -90,18 +90,19 @@ public sealed class ServiceUnitsDetector : IDetector
                 break;
             case FileRole.InitScript:
             {
-                var text = context.Content.Text;
+                var text = context.Content.TextSpan;
                 _initScripts.Add((info.Path, info.FileName, LsbProvides(text)));
                 AddScriptReferences(info.Path, text);
                 break;
             }
             case FileRole.Script:
-                AddScriptReferences(info.Path, context.Content.Text);
+                // read from the decoded characters: a string per script was most of this detector's allocation
+                AddScriptReferences(info.Path, context.Content.TextSpan);
                 break;
         }
     }
 
-    private void AddScriptReferences(string path, string text)
+    private void AddScriptReferences(string path, ReadOnlySpan<char> text)
     {
         if (!ScriptReferences.MayContainReferences(text)) return;
         var found = ScriptReferences.Find(text);
@@ -118,10 +119,10 @@ public sealed class ServiceUnitsDetector : IDetector
     /// </summary>
     private string Pooled(string text) => _strings.GetOrAdd(text, text);
 
-    private static List<string> LsbProvides(string text)
+    private static List<string> LsbProvides(ReadOnlySpan<char> text)
     {
         var names = new List<string>();
-        foreach (var line in text.AsSpan().EnumerateLines())
+        foreach (var line in text.EnumerateLines())
         {
             var t = line.Trim();
             if (!t.StartsWith("#")) continue;
