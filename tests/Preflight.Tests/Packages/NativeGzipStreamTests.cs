@@ -283,6 +283,29 @@ public class NativeGzipStreamTests
     }
 
     [Test]
+    public async Task Array_reads_of_a_forward_stream_share_a_task_only_when_the_count_is_the_same()
+    {
+        var bytes = Noise(2_000, 9);
+        var buffer = new byte[bytes.Length + 512];
+        await using var stream = new ForwardOnlyStream(bytes);
+        var first = stream.ReadAsync(buffer, 0, 512);
+        var second = stream.ReadAsync(buffer, 512, 512);
+        var third = stream.ReadAsync(buffer, 1_024, 700);
+        var fourth = stream.ReadAsync(buffer, 1_724, 512);
+        var last = stream.ReadAsync(buffer, 2_000, 0);
+
+        (await first).Should().Be(512);
+        second.Should().BeSameAs(first);
+        (await third).Should().Be(700);
+        (await fourth).Should().Be(276, "only 276 bytes were left");
+        (await last).Should().Be(0);
+        buffer.Take(bytes.Length).Should().Equal(bytes);
+        var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await stream.Invoking(s => s.ReadAsync(buffer, 0, 10, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Test]
     public void The_trailer_check_reads_the_last_eight_bytes()
     {
         // Guards the ring of the last bytes against an off-by-one: a member whose length is not a multiple of eight,
