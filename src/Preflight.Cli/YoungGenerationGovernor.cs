@@ -10,9 +10,11 @@ namespace Preflight.Cli;
 /// far more than any budget, so the whole budget is resident at the peak, nearly all of it dead. The budget has no
 /// runtimeconfig.json setting, only the <c>DOTNET_GCgen0size</c> environment variable; when that is set, it is obeyed
 /// and no governor runs. Where the runtime's own budget is already small (most physical machines), it collects before
-/// the governor's budget is reached and the governor never acts. A scan's generation 0 holds little that survives, so
-/// each of these collections takes about a millisecond. The tool does this, not the library: a library has no
-/// business collecting its host's heap.
+/// the governor's budget is reached and the governor never acts. Each of these collections costs what survives it, not
+/// the budget: the entries being analysed when it comes and what older objects have just been given to hold (8-10 ms
+/// each on the 300 MiB benchmark package, 27 of them; benchmarks/README.md, 2026-11-30 02:46 UTC, has the breakdown
+/// and why larger budgets did not pay). The tool does this, not the library: a library has no business collecting its
+/// host's heap.
 /// <para>
 /// It also compacts the whole heap, returning what is free to the system, after every <see cref="CompactionBytes"/>
 /// of allocation and when the scan's entries are all analysed (<see cref="Compact"/>). Between the rare full collections
