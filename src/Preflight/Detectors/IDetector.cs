@@ -15,8 +15,7 @@ namespace Preflight.Detectors;
 /// several threads, for <i>different</i> entries; every detector of one entry runs on the same thread, one
 /// after another, so an entry's views need no locking. Anything a detector keeps across entries must be
 /// thread-safe (concurrent collections or a lock). <see cref="Complete"/> is called once, on one thread,
-/// after every <see cref="Analyze"/> call has returned; different detectors' steps may run at the same time, so a
-/// step reads only its own detector's state and reports through the (thread-safe) context.</para>
+/// after every <see cref="Analyze"/> call has returned.</para>
 /// <para><b>Failure.</b> An exception thrown by a detector is caught by the pipeline and reported as a
 /// diagnostic naming the detector and the entry (never the exception's message, which may quote input);
 /// the scan goes on.</para>

@@ -16,40 +16,21 @@ public class CrossEntryStepTests
     }
 
     [Test]
-    public async Task With_two_workers_two_steps_run_at_the_same_time()
+    public void Every_step_runs_once_in_the_detectors_order()
     {
-        // Each step waits for the other at a barrier: one after the other, the first would wait in vain.
-        using var barrier = new Barrier(2);
-        void Meet()
-        {
-            if (!barrier.SignalAndWait(TimeSpan.FromSeconds(10))) throw new TimeoutException("the other step never ran beside this one");
-        }
-        var detectors = new IDetector[] { new Step("a", Meet), new Step("b", Meet) };
+        var order = new List<string>();
+        var detectors = Enumerable.Range(0, 7).Select(i => (IDetector)new Step($"d{i}", () => order.Add($"d{i}"))).ToArray();
         var (context, state) = NewContext();
 
-        await PreflightScanner.CompleteAllAsync(detectors, context, new ScanClock(["a", "b"]), workers: 2, CancellationToken.None);
+        PreflightScanner.CompleteAll(detectors, context, new ScanClock([.. detectors.Select(d => d.Id)]), CancellationToken.None);
 
-        detectors.Cast<Step>().Select(s => s.Calls).Should().Equal(1, 1);
+        order.Should().Equal(detectors.Select(d => d.Id));
+        detectors.Cast<Step>().Select(s => s.Calls).Should().AllBeEquivalentTo(1);
         state.Diagnostics.Should().BeEmpty();
     }
 
     [Test]
-    public async Task Every_step_runs_once_on_one_thread_whatever_the_workers()
-    {
-        foreach (int workers in (int[])[1, 2, 3, 8])
-        {
-            var detectors = Enumerable.Range(0, 7).Select(i => (IDetector)new Step($"d{i}", () => Thread.Sleep(5))).ToArray();
-            var (context, state) = NewContext();
-
-            await PreflightScanner.CompleteAllAsync(detectors, context, new ScanClock([.. detectors.Select(d => d.Id)]), workers, CancellationToken.None);
-
-            detectors.Cast<Step>().Select(s => s.Calls).Should().AllBeEquivalentTo(1, $"with {workers} worker(s)");
-            state.Diagnostics.Should().BeEmpty();
-        }
-    }
-
-    [Test]
-    public async Task A_failing_step_leaves_a_diagnostic_and_the_others_still_run()
+    public void A_failing_step_leaves_a_diagnostic_and_the_others_still_run()
     {
         var detectors = new IDetector[]
         {
@@ -60,7 +41,7 @@ public class CrossEntryStepTests
         };
         var (context, state) = NewContext();
 
-        await PreflightScanner.CompleteAllAsync(detectors, context, new ScanClock([.. detectors.Select(d => d.Id)]), workers: 2, CancellationToken.None);
+        PreflightScanner.CompleteAll(detectors, context, new ScanClock([.. detectors.Select(d => d.Id)]), CancellationToken.None);
 
         detectors.Cast<Step>().Select(s => s.Calls).Should().Equal(1, 1, 1, 1);
         state.Diagnostics.Select(d => d.Message).Should().ContainSingle()
@@ -68,7 +49,7 @@ public class CrossEntryStepTests
     }
 
     [Test]
-    public async Task Cancellation_stops_the_steps_not_yet_started()
+    public void Cancellation_stops_the_steps_not_yet_started()
     {
         using var cts = new CancellationTokenSource();
         var detectors = new IDetector[]
@@ -79,26 +60,10 @@ public class CrossEntryStepTests
         };
         var (context, _) = NewContext(cts.Token);
 
-        var run = () => PreflightScanner.CompleteAllAsync(detectors, context, new ScanClock([.. detectors.Select(d => d.Id)]), workers: 1, cts.Token);
+        var run = () => PreflightScanner.CompleteAll(detectors, context, new ScanClock([.. detectors.Select(d => d.Id)]), cts.Token);
 
-        await run.Should().ThrowAsync<OperationCanceledException>();
+        run.Should().Throw<OperationCanceledException>();
         detectors.Cast<Step>().Select(s => s.Calls).Should().Equal(1, 0, 0);
-    }
-
-    [Test]
-    public async Task A_scan_reports_the_same_with_the_steps_side_by_side_as_one_after_another()
-    {
-        // The demo package, where every detector has findings or inventory: one worker runs the steps one after
-        // another, as before; two run them side by side.
-        var asOf = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
-        var one = await PreflightScanner.ScanAsync(Fixtures.DemoFixture.ZipPath, ScanOptions.Default with { AsOf = asOf, MaxDegreeOfParallelism = 1 });
-        var two = await PreflightScanner.ScanAsync(Fixtures.DemoFixture.ZipPath, ScanOptions.Default with { AsOf = asOf, MaxDegreeOfParallelism = 2 });
-
-        one.Findings.Should().NotBeEmpty();
-        one.Inventory.Certificates.Should().NotBeEmpty();
-        one.Inventory.Migrations.Should().NotBeEmpty();
-        one.Inventory.ServiceUnits.Should().NotBeEmpty();
-        Preflight.Reporting.ScanReportJson.Write(two).Should().Be(Preflight.Reporting.ScanReportJson.Write(one));
     }
 
     /// <summary>A detector that wants nothing and runs <c>step</c> as its cross-entry step, counting its calls.</summary>

@@ -125,6 +125,40 @@ public class PgStatementSpillTests
     }
 
     [Test]
+    public void Spilled_scripts_of_every_size_read_back_the_same_in_any_order_and_again()
+    {
+        // The read buffer comes from a pool and is usually longer than the script read: only its first bytes are decoded.
+        var dir = Directory.CreateTempSubdirectory("pf-spill-");
+        try
+        {
+            var scripts = MigrationFiles().Take(40).Select(f => PgScript.Parse(File.ReadAllText(f))).Where(p => p.Count > 0).ToArray();
+            scripts.Length.Should().BeGreaterThan(20);
+            using var spill = new PgStatementSpill(budget: 0, dir.FullName);
+            var kept = scripts.Select(spill.Keep).ToArray();
+            kept.Should().OnlyContain(k => k.IsSpilled);
+            foreach (var order in new[] { Enumerable.Range(0, kept.Length), Enumerable.Range(0, kept.Length).Reverse(), Enumerable.Range(0, kept.Length) })
+                foreach (int i in order)
+                    Json(kept[i].Statements).Should().Be(Json(scripts[i].Statements), because: $"script {i}");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public void Decoding_reads_only_the_given_length_and_refuses_a_wrong_one()
+    {
+        var parsed = PgScript.Parse("CREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b text NOT NULL DEFAULT 'x';").Statements;
+        var encoded = PgStatementCodec.Encode(parsed);
+        var padded = encoded.Concat(Enumerable.Repeat((byte)0xAB, 100)).ToArray();
+
+        Json(PgStatementCodec.Decode(padded, encoded.Length, parsed.Count)).Should().Be(Json(parsed));
+        var tooLong = () => PgStatementCodec.Decode(padded, encoded.Length + 1, parsed.Count);
+        tooLong.Should().Throw<InvalidDataException>();
+    }
+
+    [Test]
     public void Where_the_file_cannot_be_created_the_scripts_stay_in_memory()
     {
         var missing = Path.Combine(Path.GetTempPath(), "pf-spill-missing-" + Path.GetRandomFileName(), "nested");

@@ -80,21 +80,31 @@ internal sealed class PgStatementSpill : IDisposable
     /// <summary>Reads back the statements <see cref="Keep"/> wrote at <paramref name="offset"/>.</summary>
     internal IReadOnlyList<PgScriptStatement> Read(long offset, int length, int count)
     {
-        var bytes = new byte[length];
         SafeFileHandle file;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             file = _file!;
         }
-        int read = 0;
-        while (read < length)
+        // A pooled buffer: the cross-entry step reads back every spilled migration, one after another, and a fresh
+        // array each was a fifth of what that step allocated on the 2 GiB benchmark package (25 MiB), at the point
+        // where the scan's memory peaks. The decoded statements copy what they keep.
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            int n = RandomAccess.Read(file, bytes.AsSpan(read), offset + read);
-            if (n == 0) throw new InvalidDataException("the migration statements written to the temporary file were cut short");
-            read += n;
+            int read = 0;
+            while (read < length)
+            {
+                int n = RandomAccess.Read(file, bytes.AsSpan(read, length - read), offset + read);
+                if (n == 0) throw new InvalidDataException("the migration statements written to the temporary file were cut short");
+                read += n;
+            }
+            return PgStatementCodec.Decode(bytes, length, count);
         }
-        return PgStatementCodec.Decode(bytes, count);
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     private bool EnsureFile()
@@ -153,12 +163,15 @@ internal static class PgStatementCodec
         return stream.ToArray();
     }
 
-    public static IReadOnlyList<PgScriptStatement> Decode(byte[] bytes, int count)
+    public static IReadOnlyList<PgScriptStatement> Decode(byte[] bytes, int count) => Decode(bytes, bytes.Length, count);
+
+    /// <summary>Decodes <paramref name="count"/> statements from the first <paramref name="length"/> bytes of <paramref name="bytes"/>, which must hold exactly them.</summary>
+    public static IReadOnlyList<PgScriptStatement> Decode(byte[] bytes, int length, int count)
     {
-        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+        using var r = new BinaryReader(new MemoryStream(bytes, 0, length, writable: false), Encoding.UTF8);
         var result = new PgScriptStatement[count];
         for (int i = 0; i < count; i++) result[i] = Read(r);
-        if (r.BaseStream.Position != bytes.Length) throw new InvalidDataException("the migration statements in the temporary file do not decode to the length written");
+        if (r.BaseStream.Position != length) throw new InvalidDataException("the migration statements in the temporary file do not decode to the length written");
         return result;
     }
 
