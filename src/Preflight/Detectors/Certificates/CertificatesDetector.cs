@@ -32,7 +32,10 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowe
     private readonly ConcurrentBag<X509Crl> _crls = [];
     private readonly ConcurrentBag<DetachedSignature> _signatures = [];
     private readonly ConcurrentDictionary<string, byte[]> _sha256ByPath = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _paths = new(StringComparer.Ordinal);
+    // Every entry path, for checksum manifests (a manifest's unlisted and missing files). Queued as the entries come, in a
+    // set only at the end and only when there is a manifest: a dictionary insert per entry was a quarter of this
+    // detector's time on text in a package of 100,000 small files.
+    private readonly ConcurrentQueue<string> _paths = new();
     private readonly ConcurrentBag<ChecksumManifest> _manifests = [];
     private readonly ConcurrentBag<NuGetSignature> _nugetSignatures = [];
     private readonly ConcurrentBag<(string Path, bool Signed)> _executablePaths = [];
@@ -103,7 +106,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowe
         ArgumentNullException.ThrowIfNull(context);
         var content = context.Content;
         var info = context.Info;
-        _paths.TryAdd(info.Path, 0);
+        if (context.Window is not { Index: > 0 }) _paths.Enqueue(info.Path);
         byte[]? sha256 = null;
         bool executable = context.Window is null && Authenticode.LooksLikePe(content.Bytes.Span);
         if (context.Window is { } window)
@@ -165,7 +168,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowe
         else
         {
             // A nested zip's own checksum, for manifests that list it.
-            _paths.TryAdd(path, 0);
+            _paths.Enqueue(path);
             if (bytes.Length <= MaxHashedSize) _sha256ByPath[path] = System.Security.Cryptography.SHA256.HashData(bytes);
         }
         bytes.Position = 0;
@@ -298,7 +301,7 @@ public sealed class CertificatesDetector : IDetector, IArchiveObserver, IWindowe
         // Every entry has been analysed: the imported keys are released (the decoded certificates live on in _certificates).
         _cache.Clear();
         DetachedSignatures.Verify(context, _signatures, _sha256ByPath, RecordSigner);
-        ChecksumManifests.Verify(context, _manifests, _sha256ByPath, [.. _paths.Keys],
+        ChecksumManifests.Verify(context, _manifests, _sha256ByPath, _manifests.IsEmpty ? [] : _paths.ToHashSet(StringComparer.Ordinal),
             _signatures.Select(static s => s.TargetPath).ToHashSet(StringComparer.Ordinal));
         NuGetSignatures.Verify(context, _nugetSignatures, RecordSigner);
         ReportUnsignedExecutables(context);
