@@ -17,7 +17,36 @@ internal readonly record struct NameProblem(RuleDescriptor Rule, string Message,
 internal static class EntryNames
 {
     /// <summary>Normalises <paramref name="raw"/> for a location and lists what is wrong with it.</summary>
-    public static string Inspect(string raw, List<NameProblem> problems)
+    public static string Inspect(string raw, List<NameProblem> problems) => IsOrdinary(raw) ? raw : InspectInFull(raw, problems);
+
+    // Characters that send a name down the full inspection: controls (NUL among them), the replacement character that
+    // stands for invalid UTF-8, and backslashes.
+    private static readonly System.Buffers.SearchValues<char> Unusual = System.Buffers.SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F\uFFFD\\");
+
+    /// <summary>
+    /// True for a name the full inspection would return unchanged and without a problem: not empty, no control character,
+    /// replacement character or backslash, no drive, and every <c>/</c>-separated segment neither empty nor <c>.</c> nor
+    /// <c>..</c> (so no root, no doubled or trailing slash). Nearly every entry of a package is one; the full inspection
+    /// split and joined each name, a third of the reader's allocations for a package of 100,000 small files.
+    /// </summary>
+    internal static bool IsOrdinary(string raw)
+    {
+        if (raw.Length == 0 || raw.AsSpan().IndexOfAny(Unusual) >= 0) return false;
+        if (raw.Length >= 2 && raw[1] == ':') return false;
+        var rest = raw.AsSpan();
+        while (true)
+        {
+            int slash = rest.IndexOf('/');
+            var segment = slash < 0 ? rest : rest[..slash];
+            if (segment.Length == 0 || segment.SequenceEqual(".") || segment.SequenceEqual("..")) return false;
+            if (slash < 0) return true;
+            rest = rest[(slash + 1)..];
+        }
+    }
+
+    /// <summary>The full inspection behind <see cref="Inspect"/>, for any name.</summary>
+    internal static string InspectInFull(string raw, List<NameProblem> problems)
     {
         string shown = Display(raw);
         if (raw.Length == 0)
@@ -27,7 +56,7 @@ internal static class EntryNames
         }
         if (raw.Contains('\0'))
             problems.Add(new(PackageRules.SuspiciousName, $"The entry name '{shown}' holds a NUL character; extractors cut or reject such names differently.", "nul"));
-        else if (raw.Any(IsControl))
+        else if (HasControl(raw))
             problems.Add(new(PackageRules.SuspiciousName, $"The entry name '{shown}' holds control characters.", "control"));
         if (raw.Contains('\uFFFD'))
             problems.Add(new(PackageRules.SuspiciousName, $"The entry name '{shown}' is not valid UTF-8.", "utf8"));
@@ -70,7 +99,7 @@ internal static class EntryNames
     /// <summary>The raw name made printable: control characters as <c>\xNN</c>, nothing else changed.</summary>
     public static string Display(string raw)
     {
-        if (!raw.Any(IsControl)) return raw;
+        if (!HasControl(raw)) return raw;
         var sb = new StringBuilder(raw.Length + 8);
         foreach (char c in raw)
         {
@@ -82,7 +111,7 @@ internal static class EntryNames
 
     private static string Escape(string name)
     {
-        if (!name.Any(IsControl)) return name;
+        if (!HasControl(name)) return name;
         var sb = new StringBuilder(name.Length + 8);
         foreach (char c in name)
         {
@@ -93,6 +122,12 @@ internal static class EntryNames
     }
 
     private static bool IsControl(char c) => c < 0x20 || c == 0x7F;
+
+    private static readonly System.Buffers.SearchValues<char> Controls = System.Buffers.SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
+
+    // The same test as IsControl over a whole name, vectorised and without the enumerator a LINQ Any over a string makes.
+    private static bool HasControl(string s) => s.AsSpan().IndexOfAny(Controls) >= 0;
 
     /// <summary>
     /// True when a link at <paramref name="linkPath"/> (relative to its archive) with <paramref name="target"/>
