@@ -21,8 +21,7 @@ internal static class EntryNames
 
     // Characters that send a name down the full inspection: controls (NUL among them), the replacement character that
     // stands for invalid UTF-8, and backslashes.
-    private static readonly System.Buffers.SearchValues<char> Unusual = System.Buffers.SearchValues.Create(
-        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F\uFFFD\\");
+    private static readonly System.Buffers.SearchValues<char> Unusual = System.Buffers.SearchValues.Create(ControlCharacters + "\uFFFD\\");
 
     /// <summary>
     /// True for a name the full inspection would return unchanged and without a problem: not empty, no control character,
@@ -123,8 +122,11 @@ internal static class EntryNames
 
     private static bool IsControl(char c) => c < 0x20 || c == 0x7F;
 
-    private static readonly System.Buffers.SearchValues<char> Controls = System.Buffers.SearchValues.Create(
-        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
+    // What IsControl accepts: U+0000-U+001F and U+007F.
+    private const string ControlCharacters =
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F";
+
+    private static readonly System.Buffers.SearchValues<char> Controls = System.Buffers.SearchValues.Create(ControlCharacters);
 
     // The same test as IsControl over a whole name, vectorised and without the enumerator a LINQ Any over a string makes.
     private static bool HasControl(string s) => s.AsSpan().IndexOfAny(Controls) >= 0;
