@@ -9,9 +9,11 @@
 set -euo pipefail
 pkg=$(realpath "$1"); runs=${2:-3}; work=${3:-/tmp/pf-side}
 root=$(cd "$(dirname "$0")/.." && pwd)
-# PREFLIGHT_CLI picks another build, e.g. a ReadyToRun publish (dotnet publish -c Release -r linux-x64 src/Preflight.Cli -o DIR).
+# PREFLIGHT_CLI picks another build, e.g. a ReadyToRun publish (dotnet publish -c Release -r linux-x64 src/Preflight.Cli -o DIR),
+# or the native build's executable (… -p:PublishAot=true -o DIR: DIR/Preflight.Cli), which is run as it is.
 cli="${PREFLIGHT_CLI:-$root/src/Preflight.Cli/bin/Release/net10.0/Preflight.Cli.dll}"
 [ -f "$cli" ] || { echo "build the CLI first: dotnet build -c Release src/Preflight.Cli" >&2; exit 2; }
+case "$cli" in *.dll) run_cli=(dotnet "$cli") ;; *) run_cli=("$(realpath "$cli")") ;; esac
 [ -x /usr/bin/time ] || { echo "GNU time is needed (/usr/bin/time)" >&2; exit 2; }
 mkdir -p "$work"
 if [ ! -x "$work/node_modules/.bin/secretlint" ] || [ ! -x "$work/node_modules/.bin/squawk" ]; then
@@ -48,6 +50,6 @@ echo "runs     best of $runs; each a process, start-up included"
 echo
 cd "$work"
 best "secretlint 13.0.6 (preset-recommend), tree" "$tree_bytes" node_modules/.bin/secretlint --secretlintrc "$work/.secretlintrc.json" --secretlintignore /dev/null "tree/**/*"
-best "preflight, credentials detector only, tree" "$tree_bytes" dotnet "$cli" scan "$tree" --config "$work/credentials-only.json" --format json --output "$work/cred.json" --quiet --fail-on none
+best "preflight, credentials detector only, tree" "$tree_bytes" "${run_cli[@]}" scan "$tree" --config "$work/credentials-only.json" --format json --output "$work/cred.json" --quiet --fail-on none
 best "squawk 2.66.0, sql" "$sql_bytes" bash -c "node_modules/.bin/squawk sql/*.sql; true"
-best "preflight, migrations detector only, sql" "$sql_bytes" dotnet "$cli" scan "$sql" --config "$work/migrations-only.json" --format json --output "$work/mig.json" --quiet --fail-on none
+best "preflight, migrations detector only, sql" "$sql_bytes" "${run_cli[@]}" scan "$sql" --config "$work/migrations-only.json" --format json --output "$work/mig.json" --quiet --fail-on none

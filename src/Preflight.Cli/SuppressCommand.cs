@@ -95,7 +95,7 @@ internal static class SuppressCommand
                 ["reason"] = reason.Trim(),
             };
             if (expires is not null) entry["expires"] = expires;
-            list.Add(entry);
+            list.Add((JsonNode)entry); // the node overload: the generic one needs run-time code generation (a native build has none)
             added++;
         }
 

@@ -5,7 +5,7 @@ using Preflight.Benchmarks.Throughput;
 namespace Preflight.Benchmarks.EndToEnd;
 
 /// <summary>
-/// <c>e2e &lt;package.zip&gt;... [--runs 3] [--cli path/to/Preflight.Cli.dll]</c>: for each package, in one run and
+/// <c>e2e &lt;package.zip&gt;... [--runs 3] [--cli path/to/Preflight.Cli.dll | path/to/native/Preflight.Cli]</c>: for each package, in one run and
 /// as separate processes (process start included), times the decompression floor (<c>floor</c>: BCL inflate on two
 /// threads), <c>unzip -tqq</c>, and <c>preflight scan --format json --output FILE --quiet</c>, taking turns, best of N each, with
 /// CPU time and peak RSS from GNU time. Prints one table row per tool and package and the ratios the performance
@@ -76,7 +76,12 @@ internal static class EndToEndCommand
                         hasUnzip = u is not null;
                         unzip = Merge(unzip, u);
                     }
-                    scan = Merge(scan, await ExternalTool.MeasureAsync("dotnet", [cli, "scan", package, "--format", "json", "--output", report, "--quiet", "--fail-on", "none"], 1));
+                    string[] scanArgs = ["scan", package, "--format", "json", "--output", report, "--quiet", "--fail-on", "none"];
+                    // A .dll is the managed tool (or a ReadyToRun publish), run by the dotnet host; anything else is
+                    // the native build's executable, run as it is.
+                    scan = Merge(scan, cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+                        ? await ExternalTool.MeasureAsync("dotnet", [cli, .. scanArgs], 1)
+                        : await ExternalTool.MeasureAsync(Path.GetFullPath(cli), scanArgs, 1));
                 }
                 Row(name, file, content, entries, "floor (BCL, 2 threads)", floor);
                 Row(string.Empty, 0, content, 0, "unzip -tqq", unzip);
@@ -129,7 +134,7 @@ internal static class EndToEndCommand
     private static int Usage(string problem)
     {
         Console.Error.WriteLine($"e2e: {problem}");
-        Console.Error.WriteLine("usage: e2e <package.zip>... [--runs 3] [--cli path/to/Preflight.Cli.dll]");
+        Console.Error.WriteLine("usage: e2e <package.zip>... [--runs 3] [--cli path/to/Preflight.Cli.dll | path/to/native/Preflight.Cli]");
         return 2;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Preflight.Findings;
@@ -76,7 +77,11 @@ internal sealed class SecretScrubber
         Links = ScrubItems(inventory.Links),
     };
 
-    private IReadOnlyList<T> ScrubItems<T>(IReadOnlyList<T> items) where T : class
+    // The item types are sealed records: what T names is what each item is, so the members read by reflection below are
+    // the ones T's annotation keeps when the tool is trimmed (a native build).
+    private const DynamicallyAccessedMemberTypes ItemMembers = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicMethods;
+
+    private IReadOnlyList<T> ScrubItems<[DynamicallyAccessedMembers(ItemMembers)] T>(IReadOnlyList<T> items) where T : class
     {
         List<T>? changed = null;
         for (int i = 0; i < items.Count; i++)
@@ -93,10 +98,10 @@ internal sealed class SecretScrubber
     /// A copy of a record with its string properties scrubbed, or the record itself when none held a secret. The
     /// copy comes from the record's own clone method, so every other property is kept as it was.
     /// </summary>
-    private T ScrubItem<T>(T item) where T : class
+    private T ScrubItem<[DynamicallyAccessedMembers(ItemMembers)] T>(T item) where T : class
     {
-        var properties = StringProperties.GetOrAdd(item.GetType(), static t =>
-            [.. t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        var properties = StringProperties.GetOrAdd(typeof(T), static _ =>
+            [.. typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(p => p.PropertyType == typeof(string) && p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0)]);
         T? copy = null;
         foreach (var property in properties)
@@ -110,10 +115,10 @@ internal sealed class SecretScrubber
         return copy ?? item;
     }
 
-    private static T Clone<T>(T item) where T : class
+    private static T Clone<[DynamicallyAccessedMembers(ItemMembers)] T>(T item) where T : class
     {
-        var clone = item.GetType().GetMethod("<Clone>$", BindingFlags.Public | BindingFlags.Instance)
-            ?? throw new InvalidOperationException($"{item.GetType().Name} is not a record");
+        var clone = typeof(T).GetMethod("<Clone>$", BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new InvalidOperationException($"{typeof(T).Name} is not a record");
         return (T)clone.Invoke(item, null)!;
     }
 }

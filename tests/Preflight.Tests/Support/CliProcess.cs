@@ -8,23 +8,24 @@ namespace Preflight.Tests.Support;
 internal sealed record CliRun(int ExitCode, bool TimedOut, TimeSpan Elapsed, long PeakKb, string Stdout, string Stderr);
 
 /// <summary>
-/// Runs the real CLI (the build output next to the tests) in a child process with its own TMPDIR and working
-/// folder, sampling its peak resident set (VmHWM) from /proc while it runs.
+/// Runs the real CLI (the build output next to the tests, or a native build: <see cref="NativeCli"/>) in a child
+/// process with its own TMPDIR and working folder, sampling its peak resident set (VmHWM) from /proc while it runs.
 /// </summary>
 internal static class CliProcess
 {
-    public static CliRun Run(IEnumerable<string> args, string temp, string work, TimeSpan? hardLimit = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="native">A native build's executable to run instead of the managed build.</param>
+    public static CliRun Run(IEnumerable<string> args, string temp, string work, TimeSpan? hardLimit = null, IReadOnlyDictionary<string, string>? environment = null, string? native = null)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Preflight.Cli.dll");
         File.Exists(cli).Should().BeTrue("the test project references the CLI, so its build output sits next to the tests");
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(native ?? "dotnet")
         {
             WorkingDirectory = work,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(cli);
+        if (native is null) start.ArgumentList.Add(cli);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["TMPDIR"] = temp;
         // The runtime's diagnostics socket would live in TMPDIR; it is not the scan's to clean up.
