@@ -13,6 +13,7 @@ namespace Preflight.Tests.Cli;
 /// included (their errors take other code paths).
 /// </summary>
 [Category(NativeCli.Category)]
+[Parallelizable(ParallelScope.All)] // each case mostly waits for its two child processes: two at a time keep both cores busy
 public class NativeBuildTests
 {
     private static readonly string Root = SharedData.RepositoryRoot;
