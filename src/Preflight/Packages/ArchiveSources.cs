@@ -77,7 +77,10 @@ internal static class ArchiveSources
             var entries = new List<ZipEntry>();
             foreach (ZipEntry entry in zip) entries.Add(entry);
             session.NoteListing(entries.Select(static e => e.Name));
-            var overlapping = FindOverlaps(entries, stream.Length);
+            // The archive does not change while it is read: its length is asked once (each asking is an fstat call
+            // for a file, two per entry before).
+            long length = stream.Length;
+            var overlapping = FindOverlaps(entries, length);
             if (overlapping.Count > 0)
             {
                 session.Issue(PackageRules.OverlappingEntries, archive,
@@ -101,19 +104,19 @@ internal static class ArchiveSources
                         properties: new Dictionary<string, string> { ["encryption"] = scheme });
                     continue;
                 }
-                await ReadZipEntryAsync(session, zip, stream, entry, path, depth).ConfigureAwait(false);
+                await ReadZipEntryAsync(session, zip, stream, length, entry, path, depth).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task ReadZipEntryAsync(ReadSession session, ZipFile zip, Stream stream, ZipEntry entry, string path, int depth)
+    private static async Task ReadZipEntryAsync(ReadSession session, ZipFile zip, Stream stream, long length, ZipEntry entry, string path, int depth)
     {
         var method = entry.CompressionMethod;
         Stream data;
         IByteMeter? meter = null;
         if (method is CompressionMethod.Stored or CompressionMethod.Deflated)
         {
-            long dataStart = LocateData(stream, entry);
+            long dataStart = LocateData(stream, length, entry);
             if (dataStart < 0)
             {
                 session.ReportUnreadable(path, "its local header is missing, or its data lies outside the archive");
@@ -172,9 +175,9 @@ internal static class ArchiveSources
     }
 
     /// <summary>Where an entry's data starts, from its local header; -1 when the header is not there.</summary>
-    private static long LocateData(Stream stream, ZipEntry entry)
+    private static long LocateData(Stream stream, long length, ZipEntry entry)
     {
-        if (entry.Offset < 0 || entry.Offset + LocalHeaderLength > stream.Length) return -1;
+        if (entry.Offset < 0 || entry.Offset + LocalHeaderLength > length) return -1;
         Span<byte> header = stackalloc byte[LocalHeaderLength];
         stream.Position = entry.Offset;
         if (stream.ReadAtLeast(header, LocalHeaderLength, throwOnEndOfStream: false) < LocalHeaderLength) return -1;
@@ -182,7 +185,7 @@ internal static class ArchiveSources
         int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header[26..]);
         int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
         long start = entry.Offset + LocalHeaderLength + nameLength + extraLength;
-        return start + Math.Max(0, entry.CompressedSize) <= stream.Length ? start : -1;
+        return start + Math.Max(0, entry.CompressedSize) <= length ? start : -1;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Preflight.Detectors.Package;
 using Preflight.Findings;
@@ -168,21 +169,22 @@ internal sealed class NameTracker
     /// <summary>Records <paramref name="name"/>; returns the problem when it repeats or collides with an earlier one.</summary>
     public NameProblem? See(string name)
     {
-        if (_exact.TryGetValue(name, out int count))
+        // One hash lookup per table for a new name (the usual case): 102,400 names cost four before.
+        ref int count = ref CollectionsMarshal.GetValueRefOrAddDefault(_exact, name, out bool seen);
+        count++;
+        if (seen)
         {
-            _exact[name] = count + 1;
             return new(PackageRules.DuplicateEntry,
-                $"The name '{EntryNames.Display(name)}' appears {(count + 1).ToString(CultureInfo.InvariantCulture)} times in this archive; which copy an extractor keeps depends on the extractor.",
-                "duplicate#" + (count + 1).ToString(CultureInfo.InvariantCulture));
+                $"The name '{EntryNames.Display(name)}' appears {count.ToString(CultureInfo.InvariantCulture)} times in this archive; which copy an extractor keeps depends on the extractor.",
+                "duplicate#" + count.ToString(CultureInfo.InvariantCulture));
         }
-        _exact[name] = 1;
-        if (_folded.TryGetValue(name, out var earlier))
+        if (!_folded.TryAdd(name, name))
         {
+            var earlier = _folded[name];
             return new(PackageRules.DuplicateEntry,
                 $"The name '{EntryNames.Display(name)}' differs from '{EntryNames.Display(earlier)}' only in letter case; on a case-insensitive file system one replaces the other.",
                 "case\0" + earlier);
         }
-        _folded[name] = name;
         return null;
     }
 }

@@ -167,7 +167,8 @@ public static class PreflightScanner
         var detectors = DetectorRegistry.CreateAll()
             .Where(d => options.EnabledDetectors is null || options.EnabledDetectors.Contains(d.Id) || d.Id == PackageRules.DetectorId)
             .ToArray();
-        state.Clock = new ScanClock([.. detectors.Select(d => d.Id)]);
+        // Timed only when asked for: two clock readings per detector and entry were a few per cent of a scan of many small files.
+        state.Clock = options.CollectStatistics ? new ScanClock([.. detectors.Select(d => d.Id)]) : null;
         try
         {
             return await RunDetectorsAsync(read, state, context, progress, detectors, cancellationToken).ConfigureAwait(false);
@@ -222,7 +223,7 @@ public static class PreflightScanner
         Content.BoundedArrayPool<char>.Text.Clear();
         options.EntriesAnalysed?.Invoke();
 
-        CompleteAll(detectors, context, state.Clock!, cancellationToken);
+        CompleteAll(detectors, context, state.Clock, cancellationToken);
 
         progress.Complete();
         return summary;
@@ -239,17 +240,17 @@ public static class PreflightScanner
     /// after another, four alternating pairs of one build (and one run of another build of it at 194 MiB). Memory is the
     /// tighter goal there.
     /// </remarks>
-    internal static void CompleteAll(IDetector[] detectors, DetectorContext context, ScanClock clock, CancellationToken cancellationToken)
+    internal static void CompleteAll(IDetector[] detectors, DetectorContext context, ScanClock? clock, CancellationToken cancellationToken)
     {
         for (int i = 0; i < detectors.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var detector = detectors[i];
-            long since = System.Diagnostics.Stopwatch.GetTimestamp();
+            long since = clock is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 detector.Complete(context);
-                clock.Completed(i, since);
+                clock?.Completed(i, since);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -281,7 +282,7 @@ public static class PreflightScanner
         bool newEntry = window is null || window.Index == 0;
         long bytes = window is null ? entry.Size : data.Length;
         clock?.Entry(bytes, newEntry);
-        long since = System.Diagnostics.Stopwatch.GetTimestamp();
+        long since = clock is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         // A window keeps the kind its entry's first bytes gave (a middle window is never sniffed on its own).
         var kind = window?.Kind ?? ContentSniffer.Classify(data.Span[..Math.Min(data.Length, ContentSniffer.PrefixLength)], entry.FileName);
         clock?.Sniffed(since);
@@ -307,7 +308,7 @@ public static class PreflightScanner
             if (window is not null && detector is not IWindowedDetector) continue;
             progress?.Analyzing(entry.Path, detector.Id);
             content ??= window is null ? new EntryContent(entry.Path, data, kind) : new EntryContent(entry.Path, data, kind, window.Encoding, firstWindow: window.Index == 0);
-            since = System.Diagnostics.Stopwatch.GetTimestamp();
+            since = clock is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 detector.Analyze(new EntryContext(state, info, content) { Window = window });
