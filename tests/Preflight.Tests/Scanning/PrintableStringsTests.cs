@@ -92,6 +92,18 @@ public class PrintableStringsTests
             random.NextBytes(bytes);
             yield return bytes;
         }
+        // Runs around the length limit, at several offsets in a block, ended by a control byte or by the data's end.
+        const int max = PrintableStrings.MaxRunLength;
+        foreach (int length in new[] { max - 1, max, max + 1, max + 5, 2 * max - 1, 2 * max, 2 * max + 1 })
+            foreach (int offset in new[] { 0, 1, 37, 63 })
+                foreach (bool ended in new[] { true, false })
+                {
+                    var bytes = new List<byte>();
+                    for (int k = 0; k < offset; k++) bytes.Add(1);
+                    for (int k = 0; k < length; k++) bytes.Add((byte)('a' + (k % 26)));
+                    if (ended) bytes.AddRange([1, 2, 3]);
+                    yield return [.. bytes];
+                }
         for (int n = 0; n < 320; n++)
         {
             var bytes = new List<byte>();
