@@ -20,13 +20,7 @@ internal sealed class KeywordIndex
     private readonly Entry[]?[] _byPair = new Entry[]?[128 * 128];
     private readonly Dictionary<string, int> _ids = new(StringComparer.OrdinalIgnoreCase);
 
-    public KeywordIndex(IEnumerable<string> keywords) : this(keywords, vectorised: true)
-    {
-    }
-
-    /// <param name="keywords">The keywords: two or more ASCII characters each, no line break.</param>
-    /// <param name="vectorised">False to search with the keyword groups even where a vector search could run (tests compare the two).</param>
-    internal KeywordIndex(IEnumerable<string> keywords, bool vectorised) : this(keywords, vectorised ? KeywordSearch.Vbmi : KeywordSearch.Groups)
+    public KeywordIndex(IEnumerable<string> keywords) : this(keywords, KeywordSearch.Vbmi)
     {
     }
 

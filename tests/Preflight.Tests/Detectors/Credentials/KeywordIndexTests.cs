@@ -16,7 +16,7 @@ namespace Preflight.Tests.Detectors.Credentials;
 public class KeywordIndexTests
 {
     private static readonly KeywordIndex Index = TextScanner.Default.KeywordIndex;
-    private static readonly KeywordIndex Grouped = new(Index.Keywords, vectorised: false);
+    private static readonly KeywordIndex Grouped = new(Index.Keywords, KeywordIndex.KeywordSearch.Groups);
     private static readonly KeywordIndex Nibbles = new(Index.Keywords, KeywordIndex.KeywordSearch.Avx2);
     private static readonly SearchValues<string> All = SearchValues.Create([.. Index.Keywords], StringComparison.OrdinalIgnoreCase);
 
